@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["CallTrace", "Outcome", "OutcomeKind", "Step"]
 
 
-class OutcomeKind(str, Enum):
+class OutcomeKind(StrEnum):
     """How a call ended, as reports count it."""
 
     SELF_SERVICE = "self_service"

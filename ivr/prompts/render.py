@@ -18,8 +18,11 @@ from pathlib import Path
 
 with warnings.catch_warnings():
     # pydub warns at import when ffmpeg is absent; we only write WAV, which it
-    # handles natively, so the warning does not apply here.
+    # handles natively, so that warning does not apply. It also imports the
+    # stdlib ``audioop``, deprecated since 3.11 and gone in 3.13, where the
+    # ``audioop-lts`` backport (a dependency on 3.13+) takes its place.
     warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment
     from pydub.generators import Sine
 
@@ -73,7 +76,8 @@ def render_placeholders(
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         if not force and _up_to_date(wav, sidecar, digest):
             continue
-        placeholder_audio(text).set_sample_width(2).export(wav, format="wav")
+        with wav.open("wb") as out:
+            placeholder_audio(text).set_sample_width(2).export(out, format="wav")
         sidecar.write_text(digest + "\n", encoding="ascii")
         written.append(wav)
         logger.info("rendered placeholder %s (%.1f s)", wav, spoken_seconds(text))
