@@ -1,0 +1,424 @@
+"""Layered configuration: code defaults, a YAML file, environment, command line.
+
+Each layer overrides the one before it (house style 14):
+
+1. the defaults written in the dataclasses below;
+2. a YAML file: ``--config PATH``, else ``config/default.yaml`` when it exists
+   in the working folder;
+3. environment variables ``IVR_<SECTION>_<KEY>`` (``IVR_FASTAGI_PORT``);
+4. overrides from the command line, as a mapping of dotted keys
+   (``{"fastagi.port": 4574}``) or nested sections.
+
+The result is a tree of frozen dataclasses. Every bad value is reported with
+where it came from (file, line and column; variable name; flag), the key and
+what was expected; unknown keys are errors with a "did you mean".
+
+The caller-number hash key (``privacy.hash_key``) is a secret: it is never
+shown in ``repr``. When it is unset and ``privacy.hash_key_file`` names a file,
+the key is read from that file, or generated once and written there with mode
+0600, so hashes stay comparable across restarts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import yaml
+
+__all__ = [
+    "CallsSettings",
+    "Config",
+    "ConfigError",
+    "DatabaseSettings",
+    "FastAGISettings",
+    "FlowSettings",
+    "HTTPSettings",
+    "LoggingSettings",
+    "PrivacySettings",
+    "PromptsSettings",
+    "load_config",
+]
+
+log = logging.getLogger("ivr.config")
+
+DEFAULT_CONFIG_FILE = Path("config/default.yaml")
+ENV_PREFIX = "IVR_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DB_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+MIN_KEY_LENGTH = 16
+
+
+class ConfigError(ValueError):
+    """The configuration could not be loaded; the message says where and why."""
+
+
+def _port(value: object) -> str | None:
+    if isinstance(value, int) and 1 <= value <= 65535:
+        return None
+    return "a TCP port number from 1 to 65535"
+
+
+def _positive(value: object) -> str | None:
+    if isinstance(value, float) and value > 0:
+        return None
+    return "a number of seconds greater than 0"
+
+
+def _not_empty(value: object) -> str | None:
+    return None if value else "a non-empty string"
+
+
+def _db_url(value: object) -> str | None:
+    if isinstance(value, str) and value.startswith(DB_SCHEMES):
+        return None
+    return "an async database URL starting with " + " or ".join(DB_SCHEMES)
+
+
+def _log_level(value: object) -> str | None:
+    if value in LOG_LEVELS:
+        return None
+    return "one of " + ", ".join(LOG_LEVELS)
+
+
+def _check(check: Callable[[object], str | None]) -> dict[str, Any]:
+    return {"check": check}
+
+
+@dataclass(frozen=True, slots=True)
+class FastAGISettings:
+    """Where the FastAGI server listens for Asterisk (``agi://host:port``)."""
+
+    host: str = field(default="127.0.0.1", metadata=_check(_not_empty))
+    port: int = field(default=4573, metadata=_check(_port))
+
+
+@dataclass(frozen=True, slots=True)
+class HTTPSettings:
+    """Where the HTTP service (health, flow view) listens."""
+
+    host: str = field(default="127.0.0.1", metadata=_check(_not_empty))
+    port: int = field(default=8080, metadata=_check(_port))
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    """The call-record database, as an SQLAlchemy async URL."""
+
+    url: str = field(
+        default="sqlite+aiosqlite:///./ivr.sqlite3", metadata=_check(_db_url)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSettings:
+    """The call flow definition."""
+
+    path: str = field(default="menus.yaml", metadata=_check(_not_empty))
+
+
+@dataclass(frozen=True, slots=True)
+class PromptsSettings:
+    """The folder of recorded prompts."""
+
+    dir: str = field(default="prompts", metadata=_check(_not_empty))
+
+
+@dataclass(frozen=True, slots=True)
+class CallsSettings:
+    """Per-call behaviour and deadlines, in seconds.
+
+    ``allow_clock_override`` lets the AGI arguments ``--at`` and ``--caller``
+    set a call's clock and caller; it is for test lines and must be off in
+    production.
+    """
+
+    allow_clock_override: bool = True
+    handshake_timeout: float = field(default=5.0, metadata=_check(_positive))
+    reply_timeout: float = field(default=30.0, metadata=_check(_positive))
+    drain_seconds: float = field(default=30.0, metadata=_check(_positive))
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySettings:
+    """The secret key for keyed hashes of caller numbers.
+
+    After loading, ``hash_key`` is always set: from the configuration or
+    environment, else from ``hash_key_file``. An empty ``hash_key_file``
+    means the key must be given (production).
+    """
+
+    hash_key: bytes = field(default=b"", repr=False)
+    hash_key_file: str = ".ivr-hash-key"
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingSettings:
+    """The root log level of the service."""
+
+    level: str = field(default="INFO", metadata=_check(_log_level))
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole service configuration; one attribute per section."""
+
+    fastagi: FastAGISettings = field(default_factory=FastAGISettings)
+    http: HTTPSettings = field(default_factory=HTTPSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    flow: FlowSettings = field(default_factory=FlowSettings)
+    prompts: PromptsSettings = field(default_factory=PromptsSettings)
+    calls: CallsSettings = field(default_factory=CallsSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """One raw value from one layer, with where it came from."""
+
+    key: str
+    value: object
+    origin: str
+
+
+def _sections() -> dict[str, type[Any]]:
+    return dict(get_type_hints(Config).items())
+
+
+def _known_keys() -> dict[str, type[Any]]:
+    """Map every dotted key (``fastagi.port``) to its Python type."""
+    known: dict[str, type[Any]] = {}
+    for section, cls in _sections().items():
+        for name, kind in get_type_hints(cls).items():
+            known[f"{section}.{name}"] = kind
+    return known
+
+
+def _unknown(key: str, origin: str, candidates: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(key, candidates, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    known = ", ".join(sorted(candidates))
+    return ConfigError(f"{origin}: unknown key {key!r}{hint}; known keys: {known}")
+
+
+def _yaml_positions(node: yaml.Node, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Yield (dotted key, "line:column") for every mapping key in a YAML tree."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key_node, value_node in node.value:
+        key = f"{prefix}{key_node.value}"
+        mark = key_node.start_mark
+        yield key, f"{mark.line + 1}:{mark.column + 1}"
+        yield from _yaml_positions(value_node, key + ".")
+
+
+def _parse_yaml(path: Path) -> tuple[object, dict[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    positions = dict(_yaml_positions(node)) if node is not None else {}
+    return data, positions
+
+
+def _file_layer(path: Path) -> list[_Setting]:
+    """Read a YAML file into settings, each with its file, line and column."""
+    data, positions = _parse_yaml(path)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of sections at the top level")
+    settings = []
+    for key, value in _flatten(data, str(path), positions):
+        settings.append(_Setting(key, value, f"{path}:{positions.get(key, '1:1')}"))
+    return settings
+
+
+def _flatten(
+    data: Mapping[Any, Any], origin: str, positions: Mapping[str, str]
+) -> Iterator[tuple[str, object]]:
+    """Yield (dotted key, value) from a mapping of sections or dotted keys."""
+    sections = _sections()
+    for name, value in data.items():
+        where = f"{origin}:{positions[str(name)]}" if str(name) in positions else origin
+        if "." in str(name):
+            yield str(name), value
+        elif name not in sections:
+            raise _unknown(str(name), where, list(sections))
+        elif not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: section {name!r} must be a mapping of keys")
+        else:
+            yield from ((f"{name}.{key}", item) for key, item in value.items())
+
+
+def _env_layer(env: Mapping[str, str]) -> list[_Setting]:
+    """Read ``IVR_<SECTION>_<KEY>`` variables; other ``IVR_*`` names are ignored."""
+    sections = _sections()
+    settings = []
+    for name, value in sorted(env.items()):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("_")
+        if section in sections and key:
+            origin = f"environment variable {name}"
+            settings.append(_Setting(f"{section}.{key}", value, origin))
+    return settings
+
+
+def _override_layer(overrides: Mapping[str, object]) -> list[_Setting]:
+    return [
+        _Setting(key, value, f"command-line override {key}")
+        for key, value in _flatten(overrides, "command line", {})
+    ]
+
+
+def _convert(value: object, kind: type[Any]) -> object:
+    """Turn a raw value (YAML scalar or environment string) into ``kind``."""
+    if kind is bool:
+        return _to_bool(value)
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a " + kind.__name__)
+    if kind is bytes:
+        return str(value).encode("utf-8") if isinstance(value, str | int) else None
+    if kind is int:
+        return int(value) if isinstance(value, str | int) else None
+    if kind is float:
+        return float(value) if isinstance(value, str | int | float) else None
+    return value if isinstance(value, str) else None
+
+
+def _to_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    return None
+
+
+def _expected(kind: type[Any]) -> str:
+    names = {bool: "true or false", int: "an integer", float: "a number"}
+    return names.get(kind, "a string")
+
+
+def _apply(config: Config, setting: _Setting, known: Mapping[str, type[Any]]) -> Config:
+    """Return ``config`` with one setting applied, or raise a clear error."""
+    if setting.key not in known:
+        raise _unknown(setting.key, setting.origin, list(known))
+    kind = known[setting.key]
+    try:
+        value = _convert(setting.value, kind)
+    except ValueError:
+        value = None
+    if value is None:
+        raise ConfigError(
+            f"{setting.origin}: {setting.key}: expected {_expected(kind)}, "
+            f"got {setting.value!r}"
+        )
+    section, _, name = setting.key.partition(".")
+    updated = replace(getattr(config, section), **{name: value})
+    return replace(config, **{section: updated})
+
+
+def _validate(config: Config, origins: Mapping[str, str]) -> None:
+    """Run each field's check; name the layer that gave a bad value."""
+    for section in fields(config):
+        settings = getattr(config, section.name)
+        for item in fields(settings):
+            check = item.metadata.get("check")
+            problem = check(getattr(settings, item.name)) if check else None
+            if problem:
+                key = f"{section.name}.{item.name}"
+                origin = origins.get(key, "embedded default")
+                env_name = f"{ENV_PREFIX}{key.replace('.', '_').upper()}"
+                raise ConfigError(
+                    f"{origin}: {key}: expected {problem}, got "
+                    f"{getattr(settings, item.name)!r} (set it in the configuration "
+                    f"file or with {env_name})"
+                )
+
+
+def _key_from_file(path: Path) -> bytes:
+    """Read the hash key file, or create it with a fresh random key (mode 0600)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot create the hash key file: {exc}") from exc
+    key = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    log.warning("generated a new caller-number hash key in %s", path)
+    return key.encode("ascii")
+
+
+def _resolve_hash_key(config: Config, origins: Mapping[str, str]) -> Config:
+    privacy = config.privacy
+    if not privacy.hash_key and privacy.hash_key_file:
+        key_file = Path(privacy.hash_key_file)
+        privacy = replace(privacy, hash_key=_key_from_file(key_file))
+        origins = {**origins, "privacy.hash_key": f"hash key file {key_file}"}
+    if not privacy.hash_key:
+        raise ConfigError(
+            "privacy.hash_key is not set and privacy.hash_key_file is empty: "
+            f"set the environment variable {ENV_PREFIX}PRIVACY_HASH_KEY to a secret "
+            f"of at least {MIN_KEY_LENGTH} characters"
+        )
+    if len(privacy.hash_key) < MIN_KEY_LENGTH:
+        origin = origins.get("privacy.hash_key", "embedded default")
+        raise ConfigError(
+            f"{origin}: privacy.hash_key: expected a secret of at least "
+            f"{MIN_KEY_LENGTH} characters, got {len(privacy.hash_key)}"
+        )
+    return replace(config, privacy=privacy)
+
+
+def _file_settings(path: str | None) -> list[_Setting]:
+    if path is not None:
+        if not Path(path).is_file():
+            raise ConfigError(f"{path}: configuration file not found")
+        return _file_layer(Path(path))
+    if DEFAULT_CONFIG_FILE.is_file():
+        return _file_layer(DEFAULT_CONFIG_FILE)
+    return []
+
+
+def load_config(
+    path: str | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Config:
+    """Build the configuration from all layers; raise :class:`ConfigError`.
+
+    ``path`` is the ``--config`` file (default ``config/default.yaml`` in the
+    working folder when present), ``env`` the environment (default
+    ``os.environ``), ``overrides`` the command-line settings. Relative paths
+    in the result are relative to the working folder.
+    """
+    layers = [
+        *_file_settings(path),
+        *_env_layer(os.environ if env is None else env),
+        *_override_layer(overrides or {}),
+    ]
+    known = _known_keys()
+    config = Config()
+    origins: dict[str, str] = {}
+    for setting in layers:
+        config = _apply(config, setting, known)
+        origins[setting.key] = setting.origin
+    _validate(config, origins)
+    return _resolve_hash_key(config, origins)
