@@ -11,6 +11,7 @@ engine handles them like any other hang-up without knowing about AGI::
     │   ├── AGIUsageError           520: wrong arguments (carries help text)
     │   └── AGIAsteriskError        503 and other 5xx failures inside Asterisk
     ├── AGICommandError             a command we refuse to put on the wire
+    ├── AGICommandFailedError       result=-1/-2 on a live channel (ChannelError)
     ├── AGIHandshakeError           the environment never arrived complete
     └── AGIHangupError              (also ivr.channel.CallerHungUp)
         ├── AGIDeadChannelError     511, or a channel command in dead mode
@@ -22,11 +23,12 @@ agi_handle_command), never at the caller.
 
 from __future__ import annotations
 
-from ivr.channel import CallerHungUp
+from ivr.channel import CallerHungUp, ChannelError
 
 __all__ = [
     "AGIAsteriskError",
     "AGICommandError",
+    "AGICommandFailedError",
     "AGIConnectionClosed",
     "AGIDeadChannelError",
     "AGIError",
@@ -76,6 +78,18 @@ class AGIAsteriskError(AGIProtocolError):
 
 class AGICommandError(AGIError, ValueError):
     """A command that cannot be framed safely (newline, too long, too many args)."""
+
+
+class AGICommandFailedError(AGIError, ChannelError):
+    """A command failed although the caller is still there (e.g. ``result=-2``).
+
+    EXEC answers ``-2`` for an application Asterisk does not have; RECORD FILE
+    answers ``-1`` with ``(writefile)`` when it cannot open the file.
+    """
+
+    def __init__(self, message: str, raw: bytes = b"") -> None:
+        super().__init__(message)
+        self.raw = raw
 
 
 class AGIHandshakeError(AGIError):

@@ -65,6 +65,7 @@ class EnvironmentParser:
         self._buffer = bytearray()
         self._values: dict[str, str] = {}
         self._size = 0
+        self.lines = 0
         self.done = False
         self.remainder = b""
 
@@ -97,6 +98,7 @@ class EnvironmentParser:
         if not text:
             self.done = True
             return
+        self.lines += 1
         key, sep, value = text.partition(":")
         if not sep or not key or " " in key:
             raise AGIHandshakeError(f"not an AGI environment line: {line[:40]!r}")
