@@ -1,0 +1,45 @@
+"""The call flow: ``menus.yaml`` checked into typed nodes, and run on a channel.
+
+Layers, bottom up: ``yamlpos`` (YAML with positions), ``model`` (frozen
+values), ``calendar`` (working days), ``problems``/``*_reader``/``checker``
+(load and check), ``interpreter`` (run a flow on an ``ivr.channel.Channel``)
+and ``check_cli`` (the ``ivr check`` command).
+"""
+
+from ivr.flow.calendar import WorkCalendar
+from ivr.flow.checker import flow_version, load_flow
+from ivr.flow.model import (
+    AnnouncementNode,
+    CalendarOverride,
+    Defaults,
+    Flow,
+    GoodbyeNode,
+    GreetingNode,
+    HoursNode,
+    MenuNode,
+    Node,
+    QueueNode,
+    Settings,
+    TimeRange,
+)
+from ivr.flow.problems import Problem, Severity
+
+__all__ = [
+    "AnnouncementNode",
+    "CalendarOverride",
+    "Defaults",
+    "Flow",
+    "GoodbyeNode",
+    "GreetingNode",
+    "HoursNode",
+    "MenuNode",
+    "Node",
+    "Problem",
+    "QueueNode",
+    "Settings",
+    "Severity",
+    "TimeRange",
+    "WorkCalendar",
+    "flow_version",
+    "load_flow",
+]

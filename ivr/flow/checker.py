@@ -1,0 +1,176 @@
+"""Load and check ``menus.yaml``: every problem, with file, line and column.
+
+:func:`load_flow` is used at start-up, on reload and by ``ivr check``. It never
+stops at the first mistake: the YAML is read with positions, the settings and
+nodes are read kind by kind, and then the whole flow is checked for names that
+point nowhere, prompts the catalog lacks, nodes no caller can reach and years
+the official calendar does not cover yet. A :class:`Flow` is returned only
+when there is no error (warnings are allowed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+from ivr.flow.calendar import WorkCalendar
+from ivr.flow.model import (
+    REPEAT,
+    Flow,
+    HoursNode,
+    MenuNode,
+    Node,
+    QueueNode,
+    Settings,
+)
+from ivr.flow.nodes_reader import read_nodes
+from ivr.flow.problems import Problem, Reader, Severity, suggest
+from ivr.flow.settings_reader import read_settings
+from ivr.flow.yamlpos import PMap, PNode, Position, YamlSyntaxError, parse_yaml
+from ivr.prompts import PromptCatalog
+
+__all__ = ["flow_version", "load_flow", "successors"]
+
+_TOP = ("settings", "start", "nodes")
+
+
+def flow_version(data: bytes) -> str:
+    """The short sha256 of a flow file's bytes, stored with every call."""
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def load_flow(
+    path: str | Path, catalog: PromptCatalog, *, today: date | None = None
+) -> tuple[Flow | None, list[Problem]]:
+    """Read and check a flow file.
+
+    Returns the flow (``None`` when there is any error) and every problem in
+    file order. ``today`` (default: today in the flow's timezone) decides which
+    calendar years must be covered: this one and the next.
+    """
+    file = str(path)
+    reader = Reader()
+    try:
+        data = Path(path).read_bytes()
+        document = parse_yaml(data.decode("utf-8"), file)
+    except (OSError, UnicodeDecodeError) as exc:
+        reader.error(Position(file, 1, 1), f"cannot read the file: {exc}")
+        return None, reader.problems
+    except YamlSyntaxError as exc:
+        reader.error(exc.pos, f"not valid YAML: {exc.message}")
+        return None, reader.problems
+    for duplicate in document.duplicates:
+        first = duplicate.first
+        reader.error(
+            duplicate.second,
+            f"{duplicate.name!r} is used twice here (first at line {first.line}, "
+            f"column {first.column}); only one can count, so remove or change one",
+        )
+    flow = _read_flow(reader, document.root, file, flow_version(data), catalog, today)
+    return flow, sorted(reader.problems, key=lambda p: (p.line, p.column))
+
+
+def _read_flow(
+    reader: Reader,
+    root: PNode | None,
+    file: str,
+    version: str,
+    catalog: PromptCatalog,
+    today: date | None,
+) -> Flow | None:
+    top = reader.mapping(root, "the file")
+    if top is None:
+        reader.error(Position(file, 1, 1), "the file needs settings, start and nodes")
+        return None
+    reader.fields(top, _TOP, "the file")
+    settings = read_settings(reader, top.get("settings"))
+    start = reader.target(top.get("start"), "start") or ""
+    if top.get("start") is None:
+        reader.error(top.pos, "the file needs 'start:' naming the first node")
+    nodes = read_nodes(reader, top.get("nodes"), settings)
+    declared = _declared_ids(top)
+    _check_references(reader, declared)
+    _check_prompts(reader, catalog)
+    _check_reachable(reader, start, nodes)
+    _check_calendar(reader, top, settings, today)
+    if any(problem.severity is Severity.ERROR for problem in reader.problems):
+        return None
+    by_id = {node.id: node for node in nodes}
+    return Flow(file, version, start, settings, by_id)
+
+
+def _declared_ids(top: PMap) -> set[str]:
+    section = top.get("nodes")
+    return set(section.names) if isinstance(section, PMap) else set()
+
+
+def _check_references(reader: Reader, declared: set[str]) -> None:
+    for node_id, pos in reader.node_refs:
+        if node_id not in declared:
+            hint = suggest(node_id, declared)
+            reader.error(
+                pos,
+                f"there is no node {node_id!r}{hint}; "
+                "fix the name or add the node under 'nodes:'",
+            )
+
+
+def _check_prompts(reader: Reader, catalog: PromptCatalog) -> None:
+    for prompt_id, pos in reader.prompt_refs:
+        if not catalog.has(prompt_id):
+            hint = suggest(prompt_id, catalog.ids)
+            reader.error(
+                pos,
+                f"prompt {prompt_id!r} is not in {catalog.path.name}{hint}; "
+                "add its script there or fix the id",
+            )
+
+
+def successors(node: Node) -> list[str]:
+    """The node ids a node can lead to (empty ids and ``repeat`` left out)."""
+    found: list[str] = [getattr(node, "next", "")]
+    if isinstance(node, MenuNode):
+        found += [*node.options.values(), node.on_no_input, node.on_invalid]
+    if isinstance(node, HoursNode):
+        found += [node.open, node.closed]
+    if isinstance(node, QueueNode):
+        found += list(node.on_status.values())
+    return [node_id for node_id in found if node_id and node_id != REPEAT]
+
+
+def _check_reachable(reader: Reader, start: str, nodes: Iterable[Node]) -> None:
+    by_id = {node.id: node for node in nodes}
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        node_id = todo.pop()
+        if node_id in seen or node_id not in by_id:
+            continue
+        seen.add(node_id)
+        todo.extend(successors(by_id[node_id]))
+    for node in by_id.values():
+        if node.id not in seen and start in by_id:
+            reader.warning(
+                node.pos,
+                f"no caller can reach {node.kind} {node.id!r} from start {start!r}; "
+                "link it from a menu or delete it",
+            )
+
+
+def _check_calendar(
+    reader: Reader, top: PMap, settings: Settings, today: date | None
+) -> None:
+    day = today or datetime.now(settings.zone).date()
+    calendar = WorkCalendar(settings.overrides)
+    missing = calendar.missing_years([day.year, day.year + 1])
+    key = top.key("settings")
+    pos = key.pos if key is not None else top.pos
+    for year in missing:
+        reader.warning(
+            pos,
+            f"the official holiday calendar has no data for {year}; until the "
+            "chinese_calendar package is updated, working days are Monday-Friday "
+            "(add holidays under settings.calendar if needed)",
+        )

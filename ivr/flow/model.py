@@ -1,0 +1,197 @@
+"""The flow as typed, frozen values: settings, and one dataclass per node kind.
+
+The checker (``ivr.flow.checker``) builds these from ``menus.yaml`` once every
+problem has been ruled out, with per-node values already filled in from
+``settings.defaults``; the interpreter only reads them. Every node keeps the
+position of its id in the file so that traces and errors can point back at it.
+Mappings inside the values are plain dicts: treat them as read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+from ivr.flow.yamlpos import Position
+
+__all__ = [
+    "AnnouncementNode",
+    "CalendarOverride",
+    "Defaults",
+    "Flow",
+    "GoodbyeNode",
+    "GreetingNode",
+    "HoursNode",
+    "MenuNode",
+    "Node",
+    "QueueNode",
+    "Settings",
+    "TimeRange",
+]
+
+REPEAT = "repeat"
+"""The menu target that plays the same menu again (usually on ``#``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A span of local time, ``start`` included and ``end`` excluded."""
+
+    start: time
+    end: time
+
+    def __contains__(self, moment: time) -> bool:
+        return self.start <= moment < self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarOverride:
+    """A date whose working status the official calendar gets wrong for us."""
+
+    day: date
+    name: str
+    working: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """Values a node takes when it does not set its own."""
+
+    timeout: float = 5.0
+    retries: int = 2
+    max_digits: int = 1
+    no_input: tuple[str, ...] = ()
+    invalid: tuple[str, ...] = ()
+    on_no_input: str = ""
+    on_invalid: str = ""
+    queue_timeout: float = 120.0
+    closing: tuple[str, ...] = ()
+    holiday_closing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The ``settings:`` section: time zone, greeting times, service hours."""
+
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh"
+    morning_until: time = time(11, 0)
+    noon_until: time = time(13, 30)
+    service_hours: tuple[TimeRange, ...] = ()
+    overrides: tuple[CalendarOverride, ...] = ()
+    defaults: Defaults = field(default_factory=Defaults)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone calls are judged in."""
+        return ZoneInfo(self.timezone)
+
+    def part_of_day(self, moment: time) -> str:
+        """``"morning"``, ``"noon"`` or ``"afternoon"`` for the greeting."""
+        if moment < self.morning_until:
+            return "morning"
+        if moment < self.noon_until:
+            return "noon"
+        return "afternoon"
+
+    def in_service_hours(self, moment: time) -> bool:
+        """True when agents answer at this time of a working day."""
+        return any(moment in span for span in self.service_hours)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """What every node has: its id, its kind and where it is written."""
+
+    id: str
+    pos: Position
+
+    @property
+    def kind(self) -> str:
+        """The ``kind:`` this node was written with."""
+        return type(self).__name__.removesuffix("Node").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class GreetingNode(Node):
+    """Welcome by time of day, plus a holiday greeting on statutory holidays."""
+
+    by_part: Mapping[str, str]
+    holidays: Mapping[str, str]
+    next: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementNode(Node):
+    """Play recorded prompts, then go on."""
+
+    prompts: tuple[str, ...]
+    next: str
+
+
+@dataclass(frozen=True, slots=True)
+class MenuNode(Node):
+    """Play a menu and branch on one key; re-prompt on silence or wrong keys."""
+
+    prompts: tuple[str, ...]
+    options: Mapping[str, str]
+    timeout: float
+    retries: int
+    max_digits: int
+    no_input: tuple[str, ...]
+    invalid: tuple[str, ...]
+    on_no_input: str
+    on_invalid: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoursNode(Node):
+    """Branch on whether agents are answering now (working day, service hours)."""
+
+    open: str
+    closed: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueNode(Node):
+    """Hand the call to an Asterisk queue; branch on ``QUEUESTATUS`` if unanswered."""
+
+    queue: str
+    prompts: tuple[str, ...]
+    timeout: float
+    on_status: Mapping[str, str]
+    next: str
+
+
+@dataclass(frozen=True, slots=True)
+class GoodbyeNode(Node):
+    """Say goodbye (holiday variant on holidays) and end the call."""
+
+    prompts: tuple[str, ...]
+    closing: tuple[str, ...]
+    holiday_closing: tuple[str, ...]
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A checked flow, ready to run.
+
+    ``version`` is the short sha256 of the file's bytes: call records store it
+    so a call can be matched to the exact ``menus.yaml`` it ran.
+    """
+
+    path: str
+    version: str
+    start: str
+    settings: Settings
+    nodes: Mapping[str, Node]
+
+    def node(self, node_id: str) -> Node:
+        """The node ``node_id``; ``KeyError`` when the flow has none."""
+        return self.nodes[node_id]

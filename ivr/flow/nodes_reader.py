@@ -1,0 +1,292 @@
+"""Read the ``nodes:`` section of ``menus.yaml``: one reader per node kind.
+
+Each reader checks the node's settings, records the prompts and node ids it
+names (checked later against the catalog and the other nodes) and fills in
+``settings.defaults`` for what the node leaves out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ivr.flow.calendar import HOLIDAY_KEYS
+from ivr.flow.model import (
+    REPEAT,
+    AnnouncementNode,
+    GoodbyeNode,
+    GreetingNode,
+    HoursNode,
+    MenuNode,
+    Node,
+    QueueNode,
+    Settings,
+)
+from ivr.flow.problems import Reader, suggest
+from ivr.flow.yamlpos import PMap, PNode, PScalar
+
+__all__ = ["KINDS", "read_nodes"]
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "greeting": ("morning", "noon", "afternoon", "holidays", "next"),
+    "announcement": ("prompts", "next"),
+    "menu": (
+        "prompts",
+        "options",
+        "timeout",
+        "retries",
+        "max_digits",
+        "no_input",
+        "invalid",
+        "on_no_input",
+        "on_invalid",
+    ),
+    "hours": ("open", "closed"),
+    "queue": ("queue", "prompts", "timeout", "on_status", "next"),
+    "goodbye": ("prompts", "closing", "outcome"),
+}
+"""Every node kind and the settings it accepts (besides ``kind``)."""
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "greeting": ("morning", "noon", "afternoon", "next"),
+    "announcement": ("prompts", "next"),
+    "menu": ("prompts", "options"),
+    "hours": ("open", "closed"),
+    "queue": ("queue", "next"),
+    "goodbye": (),
+}
+QUEUE_STATUSES = (
+    "TIMEOUT",
+    "FULL",
+    "JOINEMPTY",
+    "LEAVEEMPTY",
+    "JOINUNAVAIL",
+    "LEAVEUNAVAIL",
+    "CONTINUE",
+)
+"""``QUEUESTATUS`` values set by Asterisk's app_queue.c when Queue() returns."""
+_OUTCOMES = ("goodbye", "self_service")
+_SINGLE_KEY = re.compile(r"^[*#]$")
+
+_Build = Callable[[Reader, str, PScalar, PMap, Settings], Node | None]
+
+
+def read_nodes(reader: Reader, node: PNode | None, settings: Settings) -> list[Node]:
+    """Build every well-formed node under ``nodes:``."""
+    section = reader.mapping(node, "'nodes'")
+    if section is None:
+        return []
+    built = (_read_node(reader, key, value, settings) for key, value in section.entries)
+    return [item for item in built if item is not None]
+
+
+def _read_node(
+    reader: Reader, key: PScalar, node: PNode, settings: Settings
+) -> Node | None:
+    body = reader.mapping(node, f"node {key.value!r}")
+    if body is None:
+        return None
+    if key.value == REPEAT:
+        reader.error(key.pos, f"{REPEAT!r} is reserved for menus; rename this node")
+    kind = reader.text(body.get("kind"), "kind")
+    if kind is None:
+        reader.error(key.pos, f"node {key.value!r} needs 'kind:' ({_kinds()})")
+        return None
+    if kind not in KINDS:
+        where = body.get("kind")
+        assert where is not None
+        hint = suggest(kind, KINDS)
+        reader.error(where.pos, f"unknown kind {kind!r}{hint}; use one of {_kinds()}")
+        return None
+    what = f"{kind} {key.value!r}"
+    reader.fields(body, ("kind", *KINDS[kind]), what)
+    missing = [name for name in _REQUIRED[kind] if body.get(name) is None]
+    for name in missing:
+        reader.error(key.pos, f"{what} needs '{name}:'")
+    built = _BUILDERS[kind](reader, what, key, body, settings)
+    return None if missing else built
+
+
+def _kinds() -> str:
+    return ", ".join(KINDS)
+
+
+def _greeting(
+    reader: Reader, what: str, key: PScalar, body: PMap, settings: Settings
+) -> Node | None:
+    parts = ("morning", "noon", "afternoon")
+    by_part = {part: _prompt(reader, body.get(part), part) for part in parts}
+    holidays = _holidays(reader, body.get("holidays"), settings)
+    next_id = reader.target(body.get("next"), "next") or ""
+    return GreetingNode(key.value, key.pos, by_part, holidays, next_id)
+
+
+def _prompt(reader: Reader, node: PNode | None, what: str) -> str:
+    found = reader.prompts(node, what) or ()
+    return found[0] if found else ""
+
+
+def _holidays(reader: Reader, node: PNode | None, settings: Settings) -> dict[str, str]:
+    section = reader.mapping(node, "'holidays'")
+    if section is None:
+        return {}
+    known = {*HOLIDAY_KEYS.values(), "other"}
+    known |= {override.name for override in settings.overrides if not override.working}
+    for key, _ in section.entries:
+        if key.value not in known:
+            hint = suggest(key.value, known)
+            reader.error(key.pos, f"no holiday is called {key.value!r}{hint}")
+    entries = (
+        (key.value, _prompt(reader, value, key.value)) for key, value in section.entries
+    )
+    return {name: prompt for name, prompt in entries if prompt}
+
+
+def _announcement(
+    reader: Reader, what: str, key: PScalar, body: PMap, settings: Settings
+) -> Node | None:
+    prompts = reader.prompts(body.get("prompts"), "prompts") or ()
+    next_id = reader.target(body.get("next"), "next") or ""
+    return AnnouncementNode(key.value, key.pos, prompts, next_id)
+
+
+def _menu(
+    reader: Reader, what: str, key: PScalar, body: PMap, settings: Settings
+) -> Node | None:
+    base = settings.defaults
+    max_digits = reader.integer(body.get("max_digits"), "max_digits", low=1)
+    max_digits = max_digits or base.max_digits
+    options = _options(reader, body.get("options"), max_digits)
+    _check_way_out(reader, key, options)
+    node = MenuNode(
+        id=key.value,
+        pos=key.pos,
+        prompts=reader.prompts(body.get("prompts"), "prompts") or (),
+        options=options,
+        timeout=reader.number(body.get("timeout"), "timeout", low=1) or base.timeout,
+        retries=_or(reader.integer(body.get("retries"), "retries"), base.retries),
+        max_digits=max_digits,
+        no_input=reader.prompts(body.get("no_input"), "no_input") or base.no_input,
+        invalid=reader.prompts(body.get("invalid"), "invalid") or base.invalid,
+        on_no_input=reader.target(body.get("on_no_input"), "on_no_input")
+        or base.on_no_input,
+        on_invalid=reader.target(body.get("on_invalid"), "on_invalid")
+        or base.on_invalid,
+    )
+    _check_failure_targets(reader, what, node)
+    return node
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def _options(reader: Reader, node: PNode | None, max_digits: int) -> dict[str, str]:
+    section = reader.mapping(node, "'options'")
+    if section is None:
+        return {}
+    keys = re.compile(rf"^[0-9]{{1,{max_digits}}}$")
+    options: dict[str, str] = {}
+    for key, value in section.entries:
+        if not (keys.match(key.value) or _SINGLE_KEY.match(key.value)):
+            reader.error(
+                key.pos,
+                f"{key.value!r} is not a key callers can press; use 0-9, * or #",
+            )
+        target = reader.text(value, f"key {key.value!r}")
+        if target is not None and target != REPEAT:
+            reader.node_refs.append((target, value.pos))
+        if target is not None:
+            options[key.value] = target
+    return options
+
+
+def _check_way_out(reader: Reader, key: PScalar, options: dict[str, str]) -> None:
+    if options and all(target in (REPEAT, key.value) for target in options.values()):
+        reader.error(
+            key.pos,
+            f"menu {key.value!r} has no way out: every key stays in this menu; "
+            "point at least one key at another node",
+        )
+
+
+def _check_failure_targets(reader: Reader, what: str, node: MenuNode) -> None:
+    for name in ("on_no_input", "on_invalid"):
+        if not getattr(node, name):
+            reader.error(
+                node.pos,
+                f"{what} needs '{name}:' (or set it in settings.defaults)",
+            )
+
+
+def _hours(
+    reader: Reader, what: str, key: PScalar, body: PMap, settings: Settings
+) -> Node | None:
+    open_id = reader.target(body.get("open"), "open") or ""
+    closed_id = reader.target(body.get("closed"), "closed") or ""
+    if not settings.service_hours:
+        reader.warning(key.pos, f"{what}: no service_hours set, so it is always closed")
+    return HoursNode(key.value, key.pos, open_id, closed_id)
+
+
+def _queue(
+    reader: Reader, what: str, key: PScalar, body: PMap, settings: Settings
+) -> Node | None:
+    timeout = reader.number(body.get("timeout"), "timeout", low=1)
+    return QueueNode(
+        id=key.value,
+        pos=key.pos,
+        queue=reader.text(body.get("queue"), "queue") or "",
+        prompts=reader.prompts(body.get("prompts"), "prompts") or (),
+        timeout=timeout or settings.defaults.queue_timeout,
+        on_status=_on_status(reader, body.get("on_status")),
+        next=reader.target(body.get("next"), "next") or "",
+    )
+
+
+def _on_status(reader: Reader, node: PNode | None) -> dict[str, str]:
+    section = reader.mapping(node, "'on_status'")
+    if section is None:
+        return {}
+    result: dict[str, str] = {}
+    for key, value in section.entries:
+        if key.value not in QUEUE_STATUSES:
+            hint = suggest(key.value, QUEUE_STATUSES)
+            reader.error(
+                key.pos, f"Asterisk never reports QUEUESTATUS {key.value!r}{hint}"
+            )
+        target = reader.target(value, key.value)
+        if target is not None:
+            result[key.value] = target
+    return result
+
+
+def _goodbye(
+    reader: Reader, what: str, key: PScalar, body: PMap, settings: Settings
+) -> Node | None:
+    closing = reader.flag(body.get("closing"), "closing")
+    outcome = reader.text(body.get("outcome"), "outcome") or "goodbye"
+    if outcome not in _OUTCOMES:
+        where = body.get("outcome")
+        assert where is not None
+        reader.error(where.pos, f"outcome must be one of {', '.join(_OUTCOMES)}")
+    defaults = settings.defaults
+    with_closing = closing is None or closing
+    return GoodbyeNode(
+        id=key.value,
+        pos=key.pos,
+        prompts=reader.prompts(body.get("prompts"), "prompts") or (),
+        closing=defaults.closing if with_closing else (),
+        holiday_closing=defaults.holiday_closing if with_closing else (),
+        outcome=outcome,
+    )
+
+
+_BUILDERS: dict[str, _Build] = {
+    "greeting": _greeting,
+    "announcement": _announcement,
+    "menu": _menu,
+    "hours": _hours,
+    "queue": _queue,
+    "goodbye": _goodbye,
+}

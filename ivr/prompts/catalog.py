@@ -1,0 +1,128 @@
+"""Load ``prompts.yaml``: a flat mapping of prompt id to its Chinese script.
+
+Prompt ids double as audio file names (``welcome-morning`` is played from
+``prompts/zh/welcome-morning.wav``), so they are restricted to lower-case
+letters, digits and hyphens. The catalog keeps where each id was written so
+that errors elsewhere can point back at the script.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ivr.prompts.errors import PromptCatalogError
+
+__all__ = ["CATALOG_FILE", "PromptCatalog"]
+
+CATALOG_FILE = "prompts.yaml"
+"""The catalog's file name inside the prompts directory."""
+
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    text: str
+    line: int
+    column: int
+
+
+class PromptCatalog:
+    """Prompt scripts by id, read once from a prompts directory."""
+
+    def __init__(self, directory: Path, entries: dict[str, _Entry]) -> None:
+        self.directory = directory
+        self._entries = entries
+
+    @classmethod
+    def load(cls, directory: str | Path) -> PromptCatalog:
+        """Read ``<directory>/prompts.yaml``.
+
+        Raises :class:`PromptCatalogError` when the file is missing, is not a
+        mapping of ids to non-empty strings, names an id twice or uses an id
+        that cannot be a file name.
+        """
+        directory = Path(directory)
+        path = directory / CATALOG_FILE
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PromptCatalogError(f"{path}: cannot read: {exc}") from exc
+        return cls(directory, _read_entries(text, str(path)))
+
+    @property
+    def path(self) -> Path:
+        """The catalog file."""
+        return self.directory / CATALOG_FILE
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every prompt id, in file order."""
+        return tuple(self._entries)
+
+    def has(self, prompt_id: str) -> bool:
+        """True when the catalog defines ``prompt_id``."""
+        return prompt_id in self._entries
+
+    def text(self, prompt_id: str) -> str:
+        """The script of ``prompt_id``; ``KeyError`` when it is not defined."""
+        return self._entries[prompt_id].text
+
+    def position(self, prompt_id: str) -> tuple[int, int]:
+        """The 1-based (line, column) where ``prompt_id`` is written."""
+        entry = self._entries[prompt_id]
+        return entry.line, entry.column
+
+    def audio_path(self, prompt_id: str, language: str = "zh") -> Path:
+        """Where the recording of ``prompt_id`` in ``language`` belongs."""
+        return self.directory / language / f"{prompt_id}.wav"
+
+    def has_audio(self, prompt_id: str, language: str = "zh") -> bool:
+        """True when the recording of ``prompt_id`` exists on disk."""
+        return self.audio_path(prompt_id, language).is_file()
+
+
+def _read_entries(text: str, file: str) -> dict[str, _Entry]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise PromptCatalogError(f"{file}: not valid YAML: {exc}") from exc
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise PromptCatalogError(f"{_where(file, root)}: expected 'id: script' lines")
+    entries: dict[str, _Entry] = {}
+    for key, value in root.value:
+        _add_entry(entries, key, value, file)
+    return entries
+
+
+def _add_entry(
+    entries: dict[str, _Entry], key: yaml.Node, value: yaml.Node, file: str
+) -> None:
+    prompt_id = str(key.value) if isinstance(key, yaml.ScalarNode) else ""
+    if not _ID_PATTERN.match(prompt_id):
+        raise PromptCatalogError(
+            f"{_where(file, key)}: prompt id {prompt_id!r} must use only "
+            "lower-case letters, digits and '-' (it is also the audio file name)"
+        )
+    if prompt_id in entries:
+        first = entries[prompt_id]
+        raise PromptCatalogError(
+            f"{_where(file, key)}: prompt id {prompt_id!r} is defined twice "
+            f"(first at line {first.line}, column {first.column}); keep one"
+        )
+    if not isinstance(value, yaml.ScalarNode) or not str(value.value).strip():
+        raise PromptCatalogError(
+            f"{_where(file, value)}: the script of {prompt_id!r} must be text"
+        )
+    line, column = key.start_mark.line + 1, key.start_mark.column + 1
+    entries[prompt_id] = _Entry(str(value.value).strip(), line, column)
+
+
+def _where(file: str, node: yaml.Node) -> str:
+    return f"{file}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
