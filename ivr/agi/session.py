@@ -69,6 +69,7 @@ class AGISession:
         self._lock = asyncio.Lock()
         self._read_task: asyncio.Task[None] | None = None
         self._hung_up = False
+        self._hung_up_event = asyncio.Event()
         self._dead = False
         self._closed = False
 
@@ -92,7 +93,12 @@ class AGISession:
         if not self._hung_up:
             logger.info("%s: caller hung up", self.label)
         self._hung_up = True
+        self._hung_up_event.set()
         self._dead = True
+
+    async def wait_hung_up(self) -> None:
+        """Return once the caller has hung up or the stream has ended."""
+        await self._hung_up_event.wait()
 
     def start(self) -> None:
         """Start the reader task (done by :meth:`execute` when needed)."""
@@ -228,6 +234,7 @@ class AGISession:
         logger.debug("%s: AGI stream ended", self.label)
         self._closed = True
         self._hung_up = True
+        self._hung_up_event.set()
         self._dead = True
         self._replies.put_nowait(_EOF)
 
