@@ -1,0 +1,79 @@
+"""The HTTP service: health check and a read-only view of the loaded flow.
+
+:func:`make_app` builds the aiohttp application from two providers, so this
+package knows nothing of the flow engine or the call records: the service
+passes in what to show. Nothing served here is personal data, so there is no
+authentication yet; staff accounts will come as one more middleware passed
+to ``make_app``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from ivr.web.middleware import json_dumps, json_errors
+
+__all__ = ["FLOW_PROVIDER", "HEALTH_PROVIDER", "Provider", "make_app"]
+
+Provider = Callable[[], Mapping[str, Any] | Awaitable[Mapping[str, Any]]]
+"""A function, plain or async, returning a JSON-able mapping."""
+
+FLOW_PROVIDER: web.AppKey[Provider] = web.AppKey("flow_provider")
+HEALTH_PROVIDER: web.AppKey[Provider] = web.AppKey("health_provider")
+
+HEALTHY = "ok"
+
+
+async def _provided(provider: Provider) -> Mapping[str, Any]:
+    result = provider()
+    if inspect.isawaitable(result):
+        return await result
+    return result
+
+
+def _json(body: Mapping[str, Any], status: int = 200) -> web.Response:
+    # Health and flow change while the service runs; caches must not keep them.
+    headers = {"Cache-Control": "no-store"}
+    return web.json_response(body, status=status, headers=headers, dumps=json_dumps)
+
+
+async def health(request: web.Request) -> web.Response:
+    """``GET /health``: 200 when the status is ``"ok"``, else 503 (degraded).
+
+    Load balancers and monitoring read the status code; people read the body
+    (open calls, flow version, database and calendar state).
+    """
+    report = await _provided(request.app[HEALTH_PROVIDER])
+    status = 200 if report.get("status") == HEALTHY else 503
+    return _json(report, status)
+
+
+async def flow(request: web.Request) -> web.Response:
+    """``GET /flow``: the loaded flow (version, load time, nodes) as JSON."""
+    return _json(await _provided(request.app[FLOW_PROVIDER]))
+
+
+def make_app(
+    *,
+    flow_provider: Provider,
+    health_provider: Provider,
+    middlewares: Sequence[Middleware] = (),
+) -> web.Application:
+    """Build the HTTP application.
+
+    ``flow_provider`` returns the flow view, ``health_provider`` the health
+    report (``{"status": "ok" | "degraded", ...}``); either may be async.
+    ``middlewares`` run inside the JSON error handling, in order (for
+    example an authentication check).
+    """
+    app = web.Application(middlewares=[json_errors, *middlewares])
+    app[FLOW_PROVIDER] = flow_provider
+    app[HEALTH_PROVIDER] = health_provider
+    app.router.add_get("/health", health)
+    app.router.add_get("/flow", flow)
+    return app
