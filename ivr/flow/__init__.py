@@ -7,7 +7,9 @@ and ``check_cli`` (the ``ivr check`` command).
 """
 
 from ivr.flow.calendar import WorkCalendar
+from ivr.flow.check_cli import check_main
 from ivr.flow.checker import flow_version, load_flow
+from ivr.flow.interpreter import FlowRunner
 from ivr.flow.model import (
     AnnouncementNode,
     CalendarOverride,
@@ -29,6 +31,7 @@ __all__ = [
     "CalendarOverride",
     "Defaults",
     "Flow",
+    "FlowRunner",
     "GoodbyeNode",
     "GreetingNode",
     "HoursNode",
@@ -40,6 +43,7 @@ __all__ = [
     "Severity",
     "TimeRange",
     "WorkCalendar",
+    "check_main",
     "flow_version",
     "load_flow",
 ]

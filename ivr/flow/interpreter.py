@@ -1,0 +1,248 @@
+"""Run a checked flow on one call.
+
+:class:`FlowRunner` walks the nodes of a :class:`Flow` on an
+``ivr.channel.Channel``: one handler per node kind, each returning the next
+node id or the call's :class:`Outcome`. On entering a node it sets the channel
+variable ``IVR_NODE`` (the simulated caller prints the path from it) and
+appends a :class:`Step` to the trace. At a clean end it sets ``IVR_OUTCOME``
+and ``IVR_DONE=1`` and hangs up; the dialplan sends any call that comes back
+without ``IVR_DONE`` to the general agent queue, so a crash here still reaches
+a person. A caller hanging up anywhere ends the run with ``HANGUP`` at that
+node; a missing recording is logged and the flow goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from ivr.channel import CallerHungUp, Channel, CollectResult
+from ivr.clock import Clock
+from ivr.flow.calendar import WorkCalendar
+from ivr.flow.model import (
+    REPEAT,
+    AnnouncementNode,
+    Flow,
+    GoodbyeNode,
+    GreetingNode,
+    HoursNode,
+    MenuNode,
+    Node,
+    QueueNode,
+)
+from ivr.prompts import PromptCatalog
+from ivr.trace import CallTrace, Outcome, OutcomeKind, Step
+
+__all__ = ["MAX_STEPS", "FlowRunner"]
+
+logger = logging.getLogger("ivr.flow.interpreter")
+
+MAX_STEPS = 500
+"""Node visits after which a call is ended as an error (a loop without input)."""
+
+_Result = str | Outcome
+
+
+class FlowRunner:
+    """Runs one flow on any number of calls (one :meth:`run` per call)."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        calendar: WorkCalendar,
+        clock: Clock,
+        catalog: PromptCatalog | None = None,
+    ) -> None:
+        self.flow = flow
+        self.calendar = calendar
+        self.clock = clock
+        self.catalog = catalog
+
+    def _now(self) -> datetime:
+        return self.clock.now(self.flow.settings.zone)
+
+    async def run(self, channel: Channel, trace: CallTrace) -> Outcome:
+        """Run the flow from its start node until the call ends."""
+        trace.flow_version = self.flow.version
+        node_id = self.flow.start
+        try:
+            await channel.answer()
+            outcome = await self._walk(channel, trace, node_id)
+        except CallerHungUp:
+            outcome = Outcome(OutcomeKind.HANGUP, node_id=_last_node(trace, node_id))
+            logger.info(
+                "call %s: caller hung up at %s", trace.uniqueid, outcome.node_id
+            )
+            _close_step(trace, self._now(), "hangup")
+        await self._finish(channel, trace, outcome)
+        return outcome
+
+    async def _walk(self, channel: Channel, trace: CallTrace, node_id: str) -> Outcome:
+        for _ in range(MAX_STEPS):
+            node = self.flow.node(node_id)
+            step = Step(node.id, node.kind, entered_at=self._now())
+            trace.steps.append(step)
+            await channel.set_variable("IVR_NODE", node.id)
+            result = await self._enter(channel, node, step)
+            step.left_at = self._now()
+            if isinstance(result, Outcome):
+                return result
+            node_id = result
+        logger.error("call %s: more than %d steps", trace.uniqueid, MAX_STEPS)
+        return Outcome(OutcomeKind.ERROR, node_id=node_id, detail="too many steps")
+
+    async def _enter(self, channel: Channel, node: Node, step: Step) -> _Result:
+        match node:
+            case GreetingNode():
+                return await self._greeting(channel, node, step)
+            case AnnouncementNode():
+                return await self._announcement(channel, node, step)
+            case MenuNode():
+                return await self._menu(channel, node, step)
+            case HoursNode():
+                return await self._hours(channel, node, step)
+            case QueueNode():
+                return await self._queue(channel, node, step)
+            case GoodbyeNode():
+                return await self._goodbye(channel, node, step)
+        raise TypeError(f"no handler for node kind {node.kind!r}")
+
+    async def _finish(
+        self, channel: Channel, trace: CallTrace, outcome: Outcome
+    ) -> None:
+        trace.outcome = outcome
+        trace.ended_at = self._now()
+        if outcome.kind is OutcomeKind.ERROR:
+            return
+        await channel.set_variable("IVR_OUTCOME", outcome.kind.value)
+        await channel.set_variable("IVR_DONE", "1")
+        await channel.hangup()
+
+    async def _play(self, channel: Channel, step: Step, prompts: Sequence[str]) -> None:
+        step.prompts.extend(prompts)
+        result = await channel.play(prompts)
+        self._report_missing(step, result.missing)
+
+    def _report_missing(self, step: Step, missing: Sequence[str]) -> None:
+        for prompt in missing:
+            logger.warning(
+                "node %s: prompt %r could not be played", step.node_id, prompt
+            )
+
+    async def _greeting(
+        self, channel: Channel, node: GreetingNode, step: Step
+    ) -> _Result:
+        now = self._now()
+        prompts = [node.by_part[self.flow.settings.part_of_day(now.time())]]
+        holiday = self.calendar.holiday_name(now.date())
+        if holiday is not None:
+            prompts += _holiday_prompt(node, holiday)
+            step.result = f"holiday {holiday}"
+        await self._play(channel, step, prompts)
+        return node.next
+
+    async def _announcement(
+        self, channel: Channel, node: AnnouncementNode, step: Step
+    ) -> _Result:
+        await self._play(channel, step, node.prompts)
+        return node.next
+
+    async def _menu(self, channel: Channel, node: MenuNode, step: Step) -> _Result:
+        failures = 0
+        retry: tuple[str, ...] = ()
+        while True:
+            collected = await self._collect(channel, node, step, retry)
+            key = _key_of(collected)
+            target = node.options.get(key) if key else None
+            if target == REPEAT:
+                retry = ()
+                continue
+            if target is not None:
+                step.result = f"key {key}"
+                return target
+            failures += 1
+            retry, gone = _after_failure(node, key, failures)
+            if gone is not None:
+                step.result = "no input" if not key else "invalid input"
+                return gone
+
+    async def _collect(
+        self, channel: Channel, node: MenuNode, step: Step, retry: Sequence[str]
+    ) -> CollectResult:
+        prompts = [*retry, *node.prompts]
+        step.prompts.extend(prompts)
+        collected = await channel.collect(
+            prompts,
+            max_digits=node.max_digits,
+            first_timeout=node.timeout,
+            terminators="" if "#" in node.options else "#",
+        )
+        step.keys += _key_of(collected)
+        self._report_missing(step, collected.missing)
+        return collected
+
+    async def _hours(self, channel: Channel, node: HoursNode, step: Step) -> _Result:
+        now = self._now()
+        working = self.calendar.is_working_day(now.date())
+        is_open = working and self.flow.settings.in_service_hours(now.time())
+        step.result = "open" if is_open else "closed"
+        return node.open if is_open else node.closed
+
+    async def _queue(self, channel: Channel, node: QueueNode, step: Step) -> _Result:
+        if node.prompts:
+            await self._play(channel, step, node.prompts)
+        result = await channel.queue(node.queue, timeout=node.timeout)
+        status = result.status or ("answered" if result.answered else "no status")
+        step.result = f"{node.queue} {status}"
+        if result.answered:
+            return Outcome(
+                OutcomeKind.QUEUE, node.id, queue=node.queue, queue_status=result.status
+            )
+        return node.on_status.get(result.status, node.next)
+
+    async def _goodbye(
+        self, channel: Channel, node: GoodbyeNode, step: Step
+    ) -> _Result:
+        holiday = self.calendar.holiday_name(self._now().date()) is not None
+        closing = node.holiday_closing if holiday else node.closing
+        await self._play(channel, step, [*node.prompts, *closing])
+        return Outcome(OutcomeKind(node.outcome), node.id)
+
+
+def _key_of(collected: CollectResult) -> str:
+    """The key pressed; a bare ``#`` ends ``GET DATA`` with no digits.
+
+    res_agi.c's GET DATA treats ``#`` as its terminator and returns an empty
+    result, which differs from silence only in not having timed out.
+    """
+    if not collected.digits and not collected.timed_out:
+        return "#"
+    return collected.digits
+
+
+def _after_failure(
+    node: MenuNode, key: str, failures: int
+) -> tuple[tuple[str, ...], str | None]:
+    """The re-prompt to play, or the node to leave for after the last try."""
+    if failures > node.retries:
+        return (), node.on_invalid if key else node.on_no_input
+    lines = node.invalid if key else node.no_input
+    if not lines:
+        return (), None
+    return (lines[min(failures, len(lines)) - 1],), None
+
+
+def _holiday_prompt(node: GreetingNode, holiday: str) -> list[str]:
+    prompt = node.holidays.get(holiday) or node.holidays.get("other")
+    return [prompt] if prompt else []
+
+
+def _last_node(trace: CallTrace, default: str) -> str:
+    return trace.steps[-1].node_id if trace.steps else default
+
+
+def _close_step(trace: CallTrace, now: datetime, result: str) -> None:
+    if trace.steps and trace.steps[-1].left_at is None:
+        trace.steps[-1].left_at = now
+        trace.steps[-1].result = trace.steps[-1].result or result
