@@ -59,75 +59,56 @@ class ConfigError(ValueError):
     """The configuration could not be loaded; the message says where and why."""
 
 
-def _port(value: object) -> str | None:
-    if isinstance(value, int) and 1 <= value <= 65535:
-        return None
-    return "a TCP port number from 1 to 65535"
+def _rule(test: Callable[[Any], bool], expected: str) -> dict[str, Any]:
+    """Field metadata: a test a loaded value must pass, and what it expects."""
+    return {"test": test, "expected": expected}
 
 
-def _positive(value: object) -> str | None:
-    if isinstance(value, float) and value > 0:
-        return None
-    return "a number of seconds greater than 0"
-
-
-def _not_empty(value: object) -> str | None:
-    return None if value else "a non-empty string"
-
-
-def _db_url(value: object) -> str | None:
-    if isinstance(value, str) and value.startswith(DB_SCHEMES):
-        return None
-    return "an async database URL starting with " + " or ".join(DB_SCHEMES)
-
-
-def _log_level(value: object) -> str | None:
-    if value in LOG_LEVELS:
-        return None
-    return "one of " + ", ".join(LOG_LEVELS)
-
-
-def _check(check: Callable[[object], str | None]) -> dict[str, Any]:
-    return {"check": check}
+_PORT = _rule(lambda v: 1 <= v <= 65535, "a TCP port number from 1 to 65535")
+_SECONDS = _rule(lambda v: v > 0, "a number of seconds greater than 0")
+_NOT_EMPTY = _rule(bool, "a non-empty string")
+_DB_URL = _rule(
+    lambda v: v.startswith(DB_SCHEMES),
+    "an async database URL starting with " + " or ".join(DB_SCHEMES),
+)
+_LOG_LEVEL = _rule(lambda v: v in LOG_LEVELS, "one of " + ", ".join(LOG_LEVELS))
 
 
 @dataclass(frozen=True, slots=True)
 class FastAGISettings:
     """Where the FastAGI server listens for Asterisk (``agi://host:port``)."""
 
-    host: str = field(default="127.0.0.1", metadata=_check(_not_empty))
-    port: int = field(default=4573, metadata=_check(_port))
+    host: str = field(default="127.0.0.1", metadata=_NOT_EMPTY)
+    port: int = field(default=4573, metadata=_PORT)
 
 
 @dataclass(frozen=True, slots=True)
 class HTTPSettings:
     """Where the HTTP service (health, flow view) listens."""
 
-    host: str = field(default="127.0.0.1", metadata=_check(_not_empty))
-    port: int = field(default=8080, metadata=_check(_port))
+    host: str = field(default="127.0.0.1", metadata=_NOT_EMPTY)
+    port: int = field(default=8080, metadata=_PORT)
 
 
 @dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     """The call-record database, as an SQLAlchemy async URL."""
 
-    url: str = field(
-        default="sqlite+aiosqlite:///./ivr.sqlite3", metadata=_check(_db_url)
-    )
+    url: str = field(default="sqlite+aiosqlite:///./ivr.sqlite3", metadata=_DB_URL)
 
 
 @dataclass(frozen=True, slots=True)
 class FlowSettings:
     """The call flow definition."""
 
-    path: str = field(default="menus.yaml", metadata=_check(_not_empty))
+    path: str = field(default="menus.yaml", metadata=_NOT_EMPTY)
 
 
 @dataclass(frozen=True, slots=True)
 class PromptsSettings:
     """The folder of recorded prompts."""
 
-    dir: str = field(default="prompts", metadata=_check(_not_empty))
+    dir: str = field(default="prompts", metadata=_NOT_EMPTY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +121,9 @@ class CallsSettings:
     """
 
     allow_clock_override: bool = True
-    handshake_timeout: float = field(default=5.0, metadata=_check(_positive))
-    reply_timeout: float = field(default=30.0, metadata=_check(_positive))
-    drain_seconds: float = field(default=30.0, metadata=_check(_positive))
+    handshake_timeout: float = field(default=5.0, metadata=_SECONDS)
+    reply_timeout: float = field(default=30.0, metadata=_SECONDS)
+    drain_seconds: float = field(default=30.0, metadata=_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +143,7 @@ class PrivacySettings:
 class LoggingSettings:
     """The root log level of the service."""
 
-    level: str = field(default="INFO", metadata=_check(_log_level))
+    level: str = field(default="INFO", metadata=_LOG_LEVEL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,14 +169,10 @@ class _Setting:
     origin: str
 
 
-def _sections() -> dict[str, type[Any]]:
-    return dict(get_type_hints(Config).items())
-
-
 def _known_keys() -> dict[str, type[Any]]:
     """Map every dotted key (``fastagi.port``) to its Python type."""
     known: dict[str, type[Any]] = {}
-    for section, cls in _sections().items():
+    for section, cls in get_type_hints(Config).items():
         for name, kind in get_type_hints(cls).items():
             known[f"{section}.{name}"] = kind
     return known
@@ -239,17 +216,17 @@ def _file_layer(path: Path) -> list[_Setting]:
         return []
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of sections at the top level")
-    settings = []
-    for key, value in _flatten(data, str(path), positions):
-        settings.append(_Setting(key, value, f"{path}:{positions.get(key, '1:1')}"))
-    return settings
+    return [
+        _Setting(key, value, f"{path}:{positions.get(key, '1:1')}")
+        for key, value in _flatten(data, str(path), positions)
+    ]
 
 
 def _flatten(
     data: Mapping[Any, Any], origin: str, positions: Mapping[str, str]
 ) -> Iterator[tuple[str, object]]:
     """Yield (dotted key, value) from a mapping of sections or dotted keys."""
-    sections = _sections()
+    sections = get_type_hints(Config)
     for name, value in data.items():
         where = f"{origin}:{positions[str(name)]}" if str(name) in positions else origin
         if "." in str(name):
@@ -264,7 +241,7 @@ def _flatten(
 
 def _env_layer(env: Mapping[str, str]) -> list[_Setting]:
     """Read ``IVR_<SECTION>_<KEY>`` variables; other ``IVR_*`` names are ignored."""
-    sections = _sections()
+    sections = get_type_hints(Config)
     settings = []
     for name, value in sorted(env.items()):
         if not name.startswith(ENV_PREFIX):
@@ -334,20 +311,18 @@ def _apply(config: Config, setting: _Setting, known: Mapping[str, type[Any]]) ->
 
 
 def _validate(config: Config, origins: Mapping[str, str]) -> None:
-    """Run each field's check; name the layer that gave a bad value."""
+    """Test each converted value; name the layer that gave a bad one."""
     for section in fields(config):
         settings = getattr(config, section.name)
         for item in fields(settings):
-            check = item.metadata.get("check")
-            problem = check(getattr(settings, item.name)) if check else None
-            if problem:
+            value = getattr(settings, item.name)
+            if "test" in item.metadata and not item.metadata["test"](value):
                 key = f"{section.name}.{item.name}"
-                origin = origins.get(key, "embedded default")
                 env_name = f"{ENV_PREFIX}{key.replace('.', '_').upper()}"
                 raise ConfigError(
-                    f"{origin}: {key}: expected {problem}, got "
-                    f"{getattr(settings, item.name)!r} (set it in the configuration "
-                    f"file or with {env_name})"
+                    f"{origins.get(key, 'embedded default')}: {key}: expected "
+                    f"{item.metadata['expected']}, got {value!r} (set it in the "
+                    f"configuration file or with {env_name})"
                 )
 
 
