@@ -1,0 +1,262 @@
+"""The checker on broken copies of the shipped menus.yaml, one problem each.
+
+Each test changes one snippet of the real file and asserts the exact
+``menus.yaml:line:col`` the problem is reported at, computed from where the
+changed text sits in the copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flow_fakes import MENUS
+
+from ivr.flow import Problem, Severity, load_flow
+from ivr.prompts import PromptCatalog
+
+TODAY = date(2026, 3, 1)
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    text = MENUS.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"snippet not unique: {old!r}"
+    path = tmp_path / "menus.yaml"
+    changed = text.replace(old, new)
+    path.write_text(changed, encoding="utf-8")
+    return path, changed
+
+
+def _where(text: str, snippet: str, offset: int = 0, nth: int = 0) -> str:
+    """``menus.yaml:line:col`` of ``snippet`` (plus ``offset`` characters)."""
+    index = -1
+    for _ in range(nth + 1):
+        index = text.index(snippet, index + 1)
+    index += offset
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"menus.yaml:{line}:{column}"
+
+
+def _check(path: Path, catalog: PromptCatalog) -> list[str]:
+    flow, problems = load_flow(path, catalog, today=TODAY)
+    lines = [_relative(problem, path) for problem in problems]
+    if any(problem.severity is Severity.ERROR for problem in problems):
+        assert flow is None
+    return lines
+
+
+def _relative(problem: Problem, path: Path) -> str:
+    return str(problem).replace(str(path), "menus.yaml", 1)
+
+
+def _errors(lines: list[str]) -> list[str]:
+    return [line for line in lines if ": error: " in line]
+
+
+def test_shipped_flow_checks_clean(catalog: PromptCatalog) -> None:
+    """The shipped menus.yaml has no errors; only the 2027 calendar warning."""
+    flow, problems = load_flow(MENUS, catalog, today=TODAY)
+
+    assert flow is not None
+    assert [p.severity for p in problems] == [Severity.WARNING]
+    assert "2027" in problems[0].message
+
+
+def test_version_is_short_sha256_of_the_bytes(catalog: PromptCatalog) -> None:
+    """The flow version identifies the exact file bytes."""
+    flow, _ = load_flow(MENUS, catalog, today=TODAY)
+
+    assert flow is not None
+    assert flow.version == hashlib.sha256(MENUS.read_bytes()).hexdigest()[:12]
+
+
+def test_unknown_node_id(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """A target naming no node is an error with a suggestion."""
+    path, text = _broken(tmp_path, "open: queue-general", "open: queue-generl")
+
+    errors = _errors(_check(path, catalog))
+
+    assert errors == [
+        f"{_where(text, 'queue-generl')}: error: there is no node 'queue-generl' "
+        "(did you mean 'queue-general'?); fix the name or add the node under 'nodes:'"
+    ]
+
+
+def test_unreachable_node_is_a_warning(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """A node nothing leads to is reported where it is defined."""
+    extra = "\n  orphan:\n    kind: goodbye\n"
+    path, text = _broken(
+        tmp_path, "\n  goodbye-invalid:\n", extra + "\n  goodbye-invalid:\n"
+    )
+
+    lines = _check(path, catalog)
+
+    assert (
+        f"{_where(text, 'orphan:')}: warning: no caller can reach goodbye 'orphan'"
+        in (" ".join(lines))
+    )
+    assert _errors(lines) == []
+
+
+def test_menu_with_no_way_out(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """A menu whose keys all stay in it is an error at the menu's id."""
+    old = '      "1": main-menu\n      "*": main-menu\n      "0": goodbye-after-hours\n'
+    new = '      "1": after-hours\n      "#": repeat\n'
+    path, text = _broken(tmp_path, old, new)
+
+    errors = _errors(_check(path, catalog))
+
+    assert any(
+        line.startswith(
+            f"{_where(text, '  after-hours:', 2)}: error: menu 'after-hours' "
+            "has no way out"
+        )
+        for line in errors
+    ), errors
+
+
+def test_key_used_twice_in_a_menu(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """A repeated key is reported at the second one, naming the first."""
+    path, text = _broken(tmp_path, '"6": complaints', '"5": complaints')
+    second = _where(text, '"5": complaints')
+
+    errors = _errors(_check(path, catalog))
+
+    _, line, column = _where(text, '"5": social-security-card').split(":")
+    assert errors == [
+        f"{second}: error: '5' is used twice here (first at line {line}, "
+        f"column {column}); only one can count, so remove or change one"
+    ]
+
+
+def test_invalid_key(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """Keys other than 0-9, * and # are errors."""
+    path, text = _broken(tmp_path, '"6": complaints', '"A": complaints')
+    where = _where(text, '"A"')
+
+    errors = _errors(_check(path, catalog))
+
+    assert errors == [
+        f"{where}: error: 'A' is not a key callers can press; use 0-9, * or #"
+    ]
+
+
+def test_missing_prompt(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """A prompt id the catalog lacks is an error with a suggestion."""
+    path, text = _broken(tmp_path, "prompts: main-menu", "prompts: main-manu")
+
+    errors = _errors(_check(path, catalog))
+
+    assert errors == [
+        f"{_where(text, 'main-manu')}: error: prompt 'main-manu' is not in "
+        "prompts.yaml (did you mean 'main-menu'?); add its script there or fix the id"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('"09:00-12:00"', '"09:00-25:00"', "service hours end '25:00' is not a time"),
+        ('"13:30-17:00"', '"17:00-13:30"', "service hours '17:00-13:30' end before"),
+        ('morning_until: "11:00"', 'morning_until: "11:75"', "morning_until '11:75'"),
+    ],
+)
+def test_bad_times(
+    tmp_path: Path, catalog: PromptCatalog, old: str, new: str, message: str
+) -> None:
+    """Impossible times and spans that end before they start are errors."""
+    path, text = _broken(tmp_path, old, new)
+
+    errors = _errors(_check(path, catalog))
+
+    value = new.split(": ")[-1]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{_where(text, value)}: error: {message}")
+
+
+def test_bad_date(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """A date that does not exist (2026-02-30) is an error at the date."""
+    new = "extra_holidays:\n      - date: 2026-02-30\n        name: other\n"
+    path, text = _broken(tmp_path, "extra_holidays: []\n", new)
+
+    errors = _errors(_check(path, catalog))
+
+    assert errors == [
+        f"{_where(text, '2026-02-30')}: error: date '2026-02-30' is not a real date; "
+        "write YYYY-MM-DD"
+    ]
+
+
+def test_unknown_kind(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """An unknown node kind is reported with a suggestion."""
+    old = "  agent-general:\n    kind: hours\n"
+    path, text = _broken(tmp_path, old, "  agent-general:\n    kind: hour\n")
+
+    errors = _errors(_check(path, catalog))
+
+    assert errors == [
+        f"{_where(text, 'kind: hour', 6)}: error: unknown kind 'hour' "
+        "(did you mean 'hours'?); use one of greeting, announcement, menu, hours, "
+        "queue, goodbye"
+    ]
+
+
+def test_unknown_field(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """A misspelt setting is reported, and so is the missing one it replaced."""
+    old = "    prompts: recording-notice\n    next: main-menu\n"
+    new = "    prompts: recording-notice\n    nxt: main-menu\n"
+    path, text = _broken(tmp_path, old, new)
+
+    errors = _errors(_check(path, catalog))
+
+    assert errors == [
+        f"{_where(text, '  recording-notice:', 2)}: error: announcement "
+        "'recording-notice' needs 'next:'",
+        f"{_where(text, 'nxt:')}: error: announcement 'recording-notice' has no "
+        "setting 'nxt' (did you mean 'next'?)",
+    ]
+
+
+def test_calendar_year_without_data_is_a_warning(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """Years the official calendar lacks are warnings at 'settings:'."""
+    _, problems = load_flow(MENUS, catalog, today=date(2027, 6, 1))
+
+    text = MENUS.read_text(encoding="utf-8")
+    lines = [_relative(problem, MENUS) for problem in problems]
+    assert [line.split(": warning: ")[0] for line in lines] == [
+        _where(text, "settings:\n")
+    ] * 2
+    assert "2027" in lines[0] and "2028" in lines[1]
+
+
+def test_yaml_syntax_error(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """Broken YAML is one error where the parser stopped."""
+    path, _ = _broken(tmp_path, "start: welcome", "start: [welcome")
+
+    lines = _check(path, catalog)
+
+    assert len(lines) == 1
+    assert ": error: not valid YAML" in lines[0]
+
+
+def test_every_problem_is_reported_in_file_order(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """Several mistakes at once are all reported, sorted by position."""
+    path, text = _broken(tmp_path, '"13:30-17:00"', '"13:30-26:00"')
+    text = text.replace("open: queue-general", "open: nowhere")
+    text = text.replace("prompts: main-menu", "prompts: no-such-prompt")
+    path.write_text(text, encoding="utf-8")
+
+    errors = _errors(_check(path, catalog))
+
+    assert [line.split(": error:")[0] for line in errors] == [
+        _where(text, "26:00", -7),
+        _where(text, "no-such-prompt"),
+        _where(text, "nowhere"),
+    ]

@@ -1,0 +1,155 @@
+"""The prompt catalog: loading, lookups, errors, and the shipped scripts."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from ivr.flow import load_flow
+from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq, parse_yaml
+from ivr.prompts import PromptCatalog, PromptCatalogError
+
+REPO = Path(__file__).resolve().parents[2]
+PROMPTS = REPO / "prompts"
+NORM_FILE = "seed/000_b3fcf28da32a2f4a.txt"
+
+
+def _norm_text() -> str:
+    env = os.environ.get("IVR_SHARED_DIR")
+    shared = Path(env) if env else REPO.parent / "shared"
+    return (shared / NORM_FILE).read_text(encoding="utf-8")
+
+
+def _forbidden_phrases() -> list[str]:
+    """The example phrases of Annex 2 (服务禁忌用语), split at ! and ?."""
+    annex = _norm_text().split("服务禁忌用语", 1)[1]
+    examples = re.findall(r"例如[:：](.+)", annex)
+    phrases = re.split(r"[！？!?]", "".join(examples))
+    return [phrase.strip() for phrase in phrases if phrase.strip()]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "prompts.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def catalog() -> PromptCatalog:
+    """The shipped catalog."""
+    return PromptCatalog.load(PROMPTS)
+
+
+def test_lookup_by_id_with_position(tmp_path: Path) -> None:
+    """Ids keep file order, text and the line/column they are written at."""
+    directory = _write(tmp_path, "# c\nhello: 您好\nbye: >-\n  再见\n")
+
+    catalog = PromptCatalog.load(directory)
+
+    assert catalog.ids == ("hello", "bye")
+    assert catalog.text("bye") == "再见"
+    assert catalog.position("bye") == (3, 1)
+    assert catalog.has("hello") and not catalog.has("nope")
+
+
+def test_audio_path_and_existence(tmp_path: Path) -> None:
+    """Audio is looked up at <dir>/<lang>/<id>.wav."""
+    directory = _write(tmp_path, "hello: 您好\n")
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "zh" / "hello.wav").write_bytes(b"RIFF")
+
+    catalog = PromptCatalog.load(directory)
+
+    assert catalog.audio_path("hello") == tmp_path / "zh" / "hello.wav"
+    assert catalog.has_audio("hello")
+    assert not catalog.has_audio("hello", "yue")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: x\nb: y\na: z\n", "prompts.yaml:3:1: prompt id 'a' is defined twice"),
+        ("Bad_Id: x\n", "prompts.yaml:1:1: prompt id 'Bad_Id' must use only"),
+        ("a: [x]\n", "prompts.yaml:1:4: the script of 'a' must be text"),
+        ("- a\n", "prompts.yaml:1:1: expected 'id: script' lines"),
+        ("a: [x\n", "not valid YAML"),
+    ],
+)
+def test_malformed_catalogs_are_refused(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Errors name the file, line and column of the bad entry."""
+    directory = _write(tmp_path, text)
+
+    with pytest.raises(PromptCatalogError) as caught:
+        PromptCatalog.load(directory)
+
+    assert message in str(caught.value)
+
+
+def test_missing_catalog_is_refused(tmp_path: Path) -> None:
+    """A directory without prompts.yaml cannot be loaded."""
+    with pytest.raises(PromptCatalogError, match="cannot read"):
+        PromptCatalog.load(tmp_path)
+
+
+def test_no_script_uses_a_forbidden_phrase(catalog: PromptCatalog) -> None:
+    """No shipped script contains an Annex 2 forbidden phrase."""
+    phrases = _forbidden_phrases()
+
+    used = [
+        (prompt_id, phrase)
+        for prompt_id in catalog.ids
+        for phrase in phrases
+        if phrase in catalog.text(prompt_id)
+    ]
+
+    assert len(phrases) >= 15
+    assert used == []
+
+
+@pytest.mark.parametrize(
+    "prompt_id", ["recording-notice", "closing", "closing-holiday", "transfer-agent"]
+)
+def test_norm_lines_are_quoted_exactly(catalog: PromptCatalog, prompt_id: str) -> None:
+    """Lines taken from Annex 1 keep the norm's exact wording."""
+    assert catalog.text(prompt_id) in _norm_text()
+
+
+def test_welcome_lines_follow_annex_1(catalog: PromptCatalog) -> None:
+    """The three welcomes are Annex 1 一.(一) for each time of day."""
+    tail = "欢迎拨打人力资源社会保障咨询服务热线。"
+
+    texts = [
+        catalog.text(f"welcome-{part}") for part in ("morning", "noon", "afternoon")
+    ]
+
+    assert texts == [f"{hello}，{tail}" for hello in ("早上好", "中午好", "下午好")]
+
+
+def test_every_prompt_menus_yaml_names_exists(catalog: PromptCatalog) -> None:
+    """The shipped flow names only prompts the catalog defines."""
+    flow, problems = load_flow(REPO / "menus.yaml", catalog)
+
+    assert flow is not None
+    assert not [p for p in problems if "prompt" in p.message]
+
+
+def test_every_script_is_used_by_the_flow(catalog: PromptCatalog) -> None:
+    """No script in the catalog is dead text (every id appears in menus.yaml)."""
+    root = parse_yaml((REPO / "menus.yaml").read_text(encoding="utf-8"), "m").root
+    words = set(_scalars(root))
+
+    assert [prompt_id for prompt_id in catalog.ids if prompt_id not in words] == []
+
+
+def _scalars(node: PNode | None) -> list[str]:
+    if isinstance(node, PScalar):
+        return [node.value]
+    if isinstance(node, PSeq):
+        return [value for item in node.items for value in _scalars(item)]
+    if isinstance(node, PMap):
+        return [value for _, item in node.entries for value in _scalars(item)]
+    return []
