@@ -1,0 +1,42 @@
+"""Errors raised by the simulated caller.
+
+The hierarchy, under one root::
+
+    SimError
+    ├── CallerScriptError      a ``--keys`` script that cannot be read
+    ├── NoServiceError         nothing listens at the FastAGI address
+    └── TranscriptError        a recorded transcript that cannot be replayed
+"""
+
+from __future__ import annotations
+
+__all__ = ["CallerScriptError", "NoServiceError", "SimError", "TranscriptError"]
+
+
+class SimError(Exception):
+    """Root of every error raised by ``ivr.sim``."""
+
+
+class CallerScriptError(SimError, ValueError):
+    """A scripted caller's key tokens are malformed (``token`` says which)."""
+
+    def __init__(self, message: str, token: str) -> None:
+        super().__init__(message)
+        self.token = token
+
+
+class NoServiceError(SimError, ConnectionError):
+    """The emulator could not connect to the FastAGI server."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(f"no IVR service at {host}:{port}")
+        self.host = host
+        self.port = port
+
+
+class TranscriptError(SimError):
+    """A transcript file is malformed (``line`` is the 1-based line number)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line

@@ -1,0 +1,300 @@
+"""Commands that play to or listen to the caller, answered as res_agi.c does.
+
+STREAM FILE, GET OPTION, GET DATA, WAIT FOR DIGIT, SAY ... and RECORD FILE.
+Each handler takes the parsed words and returns the reply line; the caller
+behaviour decides keys, hang-ups and how recordings end. Offsets (``endpos``)
+are 8 kHz samples, as Asterisk counts them for telephone audio.
+"""
+
+from __future__ import annotations
+
+from .behaviour import (
+    DigitCommand,
+    DigitRequest,
+    KeyAnswer,
+    PromptAnswer,
+    PromptRequest,
+    RecordOutcome,
+    RecordRequest,
+)
+from .context import SAMPLE_RATE, CallContext, ShowUsage, atoi, scan_int
+
+__all__ = ["MediaCommands"]
+
+_FOREVER_SECONDS = 30.0
+"""How long a caller waits on a ``-1`` (endless) timeout before hanging up."""
+
+
+def _samples(seconds: float) -> int:
+    return round(seconds * SAMPLE_RATE)
+
+
+class MediaCommands:
+    """Handlers for the commands that involve the caller's ears or keys."""
+
+    def __init__(self, ctx: CallContext) -> None:
+        self.ctx = ctx
+
+    async def stream_file(self, argv: list[str]) -> str:
+        """handle_streamfile(): ``200 result=<key|0|-1> endpos=<samples>``."""
+        if not 4 <= len(argv) <= 5:
+            raise ShowUsage
+        offset = self._offset(argv)
+        if not self._opens(argv[2]):
+            return f"200 result=-1 endpos={offset}\n"
+        result, endpos = await self._play(argv[2], argv[3], offset)
+        # handle_streamfile() sets PLAYBACKSTATUS from the raw result.
+        self.ctx.model.set_variable("PLAYBACKSTATUS", "FAILED" if result else "SUCCESS")
+        return f"200 result={result} endpos={endpos}\n"
+
+    def _offset(self, argv: list[str]) -> int:
+        if len(argv) < 5:
+            return 0
+        offset = scan_int(argv[4])
+        if offset is None:
+            raise ShowUsage
+        return offset
+
+    def _opens(self, name: str) -> bool:
+        if self.ctx.prompts.exists(name):
+            return True
+        self.ctx.model.record("prompt", name, "missing")
+        return False
+
+    async def _play(self, name: str, escape: str, offset: int) -> tuple[int, int]:
+        """Play one file from ``offset``; return (result, endpos)."""
+        length = self.ctx.prompts.length(name)
+        remaining = max(0.0, length - offset / SAMPLE_RATE)
+        request = PromptRequest(name, escape, length, self.ctx.next_prompt_index())
+        answer = await self.ctx.caller.on_prompt(request)
+        stops = answer.hang_up or (answer.key is not None and answer.key in escape)
+        if not stops:
+            await self.ctx.spend(remaining)
+            self.ctx.model.record("prompt", name, "played")
+            return 0, _samples(length)
+        return await self._interrupt(name, answer, remaining, offset)
+
+    async def _interrupt(
+        self, name: str, answer: PromptAnswer, remaining: float, offset: int
+    ) -> tuple[int, int]:
+        default = remaining / 2 if answer.hang_up else min(1.0, remaining)
+        at = min(remaining, default if answer.after is None else answer.after)
+        await self.ctx.spend(at)
+        endpos = offset + _samples(at)
+        if answer.hang_up:
+            self.ctx.model.record("prompt", name, "hangup")
+            self.ctx.model.hang_up("caller")
+            return -1, endpos
+        key = answer.key or ""
+        self.ctx.model.record("prompt", name, f"interrupted:{key}")
+        self.ctx.model.record("keys", "STREAM FILE", key)
+        return ord(key), endpos
+
+    async def get_option(self, argv: list[str]) -> str:
+        """handle_getoption(): STREAM FILE, then one key among the escape digits."""
+        if not 4 <= len(argv) <= 5:
+            raise ShowUsage
+        # Without a timeout argument, the PBX's digit timeout (5 s) applies.
+        timeout = atoi(argv[4]) if len(argv) == 5 else 5000
+        if not self._opens(argv[2]):
+            return "200 result=-1 endpos=0\n"
+        result, endpos = await self._play(argv[2], argv[3], 0)
+        if result == 0:
+            key = await self._wait_digit("GET OPTION", timeout)
+            result = key if key > 0 and chr(key) in argv[3] else min(key, 0)
+        return f"200 result={result} endpos={endpos}\n"
+
+    async def wait_for_digit(self, argv: list[str]) -> str:
+        """handle_waitfordigit(): ``200 result=<key code|0 timeout|-1 hangup>``."""
+        if len(argv) != 4:
+            raise ShowUsage
+        timeout = scan_int(argv[3])
+        if timeout is None:
+            raise ShowUsage
+        return f"200 result={await self._wait_digit('WAIT FOR DIGIT', timeout)}\n"
+
+    async def _wait_digit(self, command: DigitCommand, timeout_ms: int) -> int:
+        answer = await self._ask_digits(command, None, 1, timeout_ms)
+        if answer.digits:
+            await self.ctx.spend(answer.pause)
+            return ord(answer.digits[0])
+        if await self._times_out(answer, timeout_ms):
+            return 0
+        return -1
+
+    async def _ask_digits(
+        self, command: DigitCommand, prompt: str | None, most: int, timeout_ms: int
+    ) -> KeyAnswer:
+        index = self.ctx.next_digit_index()
+        request = DigitRequest(command, prompt, most, timeout_ms, index)
+        answer = await self.ctx.caller.on_digits(request)
+        self.ctx.model.record("keys", command, answer.digits)
+        return answer
+
+    async def _times_out(self, answer: KeyAnswer, timeout_ms: int) -> bool:
+        """Let a wait without keys run out; False when the caller hangs up."""
+        if answer.hang_up or timeout_ms < 0:
+            await self.ctx.spend(answer.pause if answer.hang_up else _FOREVER_SECONDS)
+            self.ctx.model.hang_up("caller")
+            return False
+        await self.ctx.spend(timeout_ms / 1000)
+        return True
+
+    async def get_data(self, argv: list[str]) -> str:
+        """handle_getdata() over ast_app_getdata_full() and ast_readstring_full()."""
+        if len(argv) < 3:
+            raise ShowUsage
+        timeout = atoi(argv[3]) if len(argv) >= 4 else 0
+        most = atoi(argv[4]) if len(argv) >= 5 else 1024
+        if argv[2] and not self._opens(argv[2]):
+            return "200 result=-1\n"
+        if most == 0:
+            return "200 result=-1\n"
+        if argv[2]:
+            await self._play_fully(argv[2])
+        answer = await self._ask_digits("GET DATA", argv[2] or None, most, timeout)
+        return await self._read_string(answer, most, timeout)
+
+    async def _play_fully(self, name: str) -> None:
+        self.ctx.next_prompt_index()
+        await self.ctx.spend(self.ctx.prompts.length(name))
+        self.ctx.model.record("prompt", name, "played")
+
+    async def _read_string(self, answer: KeyAnswer, most: int, timeout: int) -> str:
+        # ast_app_getdata_full(): 0 means 6 s for the first key, 2 s after.
+        first, later = (timeout, timeout) if timeout else (6000, 2000)
+        data = ""
+        for key in answer.digits:
+            await self.ctx.spend(answer.pause)
+            if key == "#":
+                return f"200 result={data}\n"
+            data += key
+            if len(data) >= most:
+                return f"200 result={data}\n"
+        if not await self._times_out(answer, later if data else first):
+            return "200 result=-1\n"
+        return f"200 result={data} (timeout)\n"
+
+    async def say(self, argv: list[str], what: str) -> str:
+        """handle_saynumber/saydigits/sayalpha(): spoken digits or letters."""
+        if what == "digits" and len(argv) != 4:
+            raise ShowUsage
+        if not 4 <= len(argv) <= 5:
+            raise ShowUsage
+        if what != "alpha" and scan_int(argv[2]) is None:
+            raise ShowUsage
+        self.ctx.model.record("say", what, argv[2])
+        name = f"say-{what}:{argv[2]}"
+        result, _ = await self._play(name, argv[3], 0)
+        return f"200 result={result}\n"
+
+    async def record_file(self, argv: list[str]) -> str:
+        """handle_recordfile(): the ``(dtmf)``, ``(timeout)``, ``(hangup)`` forms."""
+        if len(argv) < 6:
+            raise ShowUsage
+        max_ms = scan_int(argv[5])
+        if max_ms is None:
+            raise ShowUsage
+        request = RecordRequest(
+            argv[2], argv[3], argv[4], max_ms, _silence_ms(argv), _wants_beep(argv)
+        )
+        offset = atoi(argv[6]) if len(argv) > 6 and scan_int(argv[6]) is not None else 0
+        outcome = await self.ctx.caller.on_record(request)
+        self.ctx.model.record("record", request.path, _describe(outcome))
+        return await Recording(self.ctx, request, offset).finish(outcome)
+
+
+def _silence_ms(argv: list[str]) -> int:
+    # res_agi.c looks for the first 's' in arguments 6-8 and takes "s=N" there.
+    for word in argv[6:9]:
+        found = word.find("s")
+        if found >= 0:
+            rest = word[found:]
+            if len(rest) > 2 and rest.startswith("s="):
+                return max(0, atoi(rest[2:])) * 1000
+            return 0
+    return 0
+
+
+def _wants_beep(argv: list[str]) -> bool:
+    # Anything in slot 6 that is neither an offset nor "s=", or in slot 7
+    # anything but "s=", asks for the beep.
+    slot6 = len(argv) > 6 and scan_int(argv[6]) is None
+    slot6 = slot6 and not argv[6].startswith("s=")
+    slot7 = len(argv) > 7 and not argv[7].startswith("s=")
+    return slot6 or slot7
+
+
+def _describe(outcome: RecordOutcome) -> str:
+    if outcome.ended_by in ("dtmf", "beep-key"):
+        return f"{outcome.ended_by}:{outcome.digit}"
+    return outcome.ended_by
+
+
+class Recording:
+    """One RECORD FILE from the beep to the reply line."""
+
+    def __init__(self, ctx: CallContext, request: RecordRequest, offset: int) -> None:
+        self.ctx = ctx
+        self.request = request
+        self.offset = offset
+
+    async def finish(self, outcome: RecordOutcome) -> str:
+        """Spend the recording's time and return res_agi.c's reply."""
+        ended_by = outcome.ended_by
+        if ended_by.startswith("beep-"):
+            return await self._during_beep(outcome)
+        if ended_by == "dtmf" and outcome.digit in self.request.escape_digits:
+            await self.ctx.spend(outcome.seconds)
+            # The last 200 ms are cut off to drop the key's own tone.
+            endpos = self.offset + max(0, _samples(outcome.seconds) - _samples(0.2))
+            return f"200 result={ord(outcome.digit)} (dtmf) endpos={endpos}\n"
+        if ended_by == "hangup":
+            await self.ctx.spend(outcome.seconds)
+            self.ctx.model.hang_up("caller")
+            return f"200 result=-1 (hangup) endpos={self._endpos(outcome.seconds)}\n"
+        if ended_by == "silence" and self.request.silence_ms > 0:
+            return await self._on_silence(outcome)
+        return await self._on_timeout(outcome)
+
+    def _endpos(self, seconds: float) -> int:
+        return self.offset + _samples(seconds)
+
+    async def _during_beep(self, outcome: RecordOutcome) -> str:
+        if not self.request.beep:
+            # No beep is played, so nothing can happen "during" it.
+            return await self.finish(_without_beep(outcome))
+        await self.ctx.spend(0.3)
+        if outcome.ended_by == "beep-hangup":
+            self.ctx.model.hang_up("caller")
+            return f"200 result=-1 (randomerror) endpos={self.offset}\n"
+        code = ord(outcome.digit) if outcome.digit in self.request.escape_digits else 0
+        if code == 0:
+            return await self.finish(_without_beep(outcome))
+        return f"200 result={code} (randomerror) endpos={self.offset}\n"
+
+    async def _on_silence(self, outcome: RecordOutcome) -> str:
+        silence = self.request.silence_ms / 1000
+        await self.ctx.spend(outcome.seconds + silence)
+        # The silence is cut back to one second; the result is what was left
+        # of the last ast_waitfor() (milliseconds before the limit).
+        elapsed_ms = int((outcome.seconds + silence) * 1000)
+        left = (
+            max(0, self.request.max_ms - elapsed_ms) if self.request.max_ms > 0 else 0
+        )
+        endpos = self._endpos(outcome.seconds + 1.0)
+        return f"200 result={left} (timeout) endpos={endpos}\n"
+
+    async def _on_timeout(self, outcome: RecordOutcome) -> str:
+        limit = self.request.max_ms / 1000 if self.request.max_ms >= 0 else None
+        duration = outcome.seconds if limit is None else limit
+        await self.ctx.spend(duration)
+        # A channel that sends no audio (a Local channel) leaves endpos at 0.
+        endpos = self._endpos(duration) if outcome.seconds > 0 else self.offset
+        return f"200 result=0 (timeout) endpos={endpos}\n"
+
+
+def _without_beep(outcome: RecordOutcome) -> RecordOutcome:
+    if outcome.ended_by == "beep-hangup":
+        return RecordOutcome("hangup", outcome.digit, 0.0)
+    return RecordOutcome("dtmf", outcome.digit, 0.0)

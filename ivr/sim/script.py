@@ -1,0 +1,219 @@
+"""Callers that press keys from a script or from the keyboard.
+
+A *token* is what the caller does for one request for digits:
+
+* a key string such as ``1`` or ``23#``: pressed one key after another;
+* ``_``: no input (the request times out);
+* ``!``: hang up there.
+
+``GET DATA`` takes a whole token. A collection made of ``STREAM FILE`` and
+``WAIT FOR DIGIT`` commands takes one key per ``WAIT FOR DIGIT`` from the same
+token; when the token's keys are used up the next ``WAIT FOR DIGIT`` times
+out, ending that collection. When the tokens run out the caller gives no
+input at all, so the flow's no-input handling ends the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Iterable
+from typing import TextIO
+
+from .behaviour import (
+    DigitRequest,
+    KeyAnswer,
+    PromptAnswer,
+    PromptRequest,
+    QueueOutcome,
+    QueueRequest,
+    RecordOutcome,
+    RecordRequest,
+)
+from .errors import CallerScriptError
+
+__all__ = ["InteractiveCaller", "ScriptedCaller", "parse_tokens"]
+
+_KEYS = re.compile(r"[0-9*#]+")
+_COLLECTING = frozenset({"WAIT FOR DIGIT", "STREAM FILE", "GET OPTION"})
+
+
+def parse_tokens(script: str | Iterable[str]) -> list[str]:
+    """Split and check a key script such as ``"1 23# _ !"``."""
+    tokens = script.split() if isinstance(script, str) else list(script)
+    for token in tokens:
+        if token not in ("_", "!") and not _KEYS.fullmatch(token):
+            raise CallerScriptError(f"bad key token {token!r}", token)
+    return tokens
+
+
+def _command_name(line: str) -> str:
+    words = line.upper().split()
+    for size in (3, 2, 1):
+        name = " ".join(words[:size])
+        if name in _COLLECTING or size == 1:
+            return name
+    return ""
+
+
+class _TokenCaller(ABC):
+    """Turns a stream of tokens into answers to the emulator's questions."""
+
+    def __init__(
+        self,
+        *,
+        record: RecordOutcome | None = None,
+        queue: QueueOutcome | None = None,
+        pause: float = 1.0,
+    ) -> None:
+        self.record = record or RecordOutcome()
+        self.queue = queue or QueueOutcome()
+        self.pause = pause
+        self._open: str | None = None
+
+    @abstractmethod
+    async def next_token(self) -> str | None:
+        """The caller's next token, or ``None`` when there are no more."""
+
+    def hangs_up_before_start(self) -> bool:
+        """Scripted callers are there when the call starts unless told."""
+        return False
+
+    async def on_prompt(self, request: PromptRequest) -> PromptAnswer:
+        """Listen to the whole prompt."""
+        return PromptAnswer()
+
+    async def on_digits(self, request: DigitRequest) -> KeyAnswer:
+        """Answer from the open token or the next one."""
+        if request.command == "GET DATA":
+            return await self._whole_token()
+        return await self._one_key()
+
+    async def _whole_token(self) -> KeyAnswer:
+        if self._open:
+            keys, self._open = self._open, None
+            return KeyAnswer(keys, pause=self.pause)
+        self._open = None
+        return self._answer(await self.next_token())
+
+    async def _one_key(self) -> KeyAnswer:
+        if self._open == "":
+            self._open = None
+            return KeyAnswer(pause=self.pause)
+        if self._open is None:
+            token = await self.next_token()
+            if token is None or not _KEYS.fullmatch(token):
+                return self._answer(token)
+            self._open = token
+        key, self._open = self._open[0], self._open[1:]
+        return KeyAnswer(key, pause=self.pause)
+
+    def _answer(self, token: str | None) -> KeyAnswer:
+        if token == "!":
+            return KeyAnswer(hang_up=True, pause=self.pause)
+        if token is None or token == "_":
+            return KeyAnswer(pause=self.pause)
+        return KeyAnswer(token, pause=self.pause)
+
+    async def on_record(self, request: RecordRequest) -> RecordOutcome:
+        """End every recording the same configured way."""
+        return self.record
+
+    async def on_queue(self, request: QueueRequest) -> QueueOutcome:
+        """Every queue goes the same configured way."""
+        return self.queue
+
+    def hangs_up_after(self, index: int, command: str) -> bool:
+        """Close a used-up token once the collection it fed is over."""
+        name = _command_name(command)
+        if self._open == "" and name != "WAIT FOR DIGIT":
+            self._open = None
+        elif self._open and name not in _COLLECTING:
+            self._open = None
+        return False
+
+
+class ScriptedCaller(_TokenCaller):
+    """A caller driven by key tokens, for the CLI's ``--keys`` and for tests.
+
+    Options for tests: ``barge_in`` presses a token's first key during a
+    prompt that accepts it (``barge_after`` seconds in); ``hangup_during_prompt``
+    hangs up while the Nth prompt plays; ``hangup_before_start`` is gone before
+    the first command (as fastagi-hangup-before-answer.jsonl);
+    ``hangup_after_command`` hangs up once the Nth command has been answered.
+    """
+
+    def __init__(
+        self,
+        keys: str | Iterable[str] = "",
+        *,
+        barge_in: bool = False,
+        barge_after: float | None = None,
+        hangup_before_start: bool = False,
+        hangup_during_prompt: int | None = None,
+        hangup_after_command: int | None = None,
+        record: RecordOutcome | None = None,
+        queue: QueueOutcome | None = None,
+        pause: float = 1.0,
+    ) -> None:
+        super().__init__(record=record, queue=queue, pause=pause)
+        self.tokens = deque(parse_tokens(keys))
+        self.barge_in = barge_in
+        self.barge_after = barge_after
+        self.hangup_before_start = hangup_before_start
+        self.hangup_during_prompt = hangup_during_prompt
+        self.hangup_after_command = hangup_after_command
+
+    async def next_token(self) -> str | None:
+        """Pop the next scripted token."""
+        return self.tokens.popleft() if self.tokens else None
+
+    def hangs_up_before_start(self) -> bool:
+        """As configured."""
+        return self.hangup_before_start
+
+    async def on_prompt(self, request: PromptRequest) -> PromptAnswer:
+        """Hang up or barge in when configured to, else listen to the end."""
+        if request.index == self.hangup_during_prompt:
+            return PromptAnswer(hang_up=True, after=self.barge_after)
+        if not (self.barge_in and request.escape_digits and self._open is None):
+            return PromptAnswer()
+        token = self.tokens[0] if self.tokens else ""
+        if not _KEYS.fullmatch(token) or token[0] not in request.escape_digits:
+            return PromptAnswer()
+        self.tokens.popleft()
+        self._open = token[1:]
+        return PromptAnswer(key=token[0], after=self.barge_after)
+
+    def hangs_up_after(self, index: int, command: str) -> bool:
+        """Hang up after the configured command, keep tokens in step."""
+        super().hangs_up_after(index, command)
+        return index == self.hangup_after_command
+
+
+class InteractiveCaller(_TokenCaller):
+    """A caller typing keys at the terminal.
+
+    Each request for digits reads one line: keys (``1``, ``23#``), an empty
+    line for no input, ``!`` or end-of-file to hang up.
+    """
+
+    def __init__(self, keyboard: TextIO, out: TextIO, **options: float) -> None:
+        super().__init__(pause=options.get("pause", 1.0))
+        self.keyboard = keyboard
+        self.out = out
+
+    async def next_token(self) -> str | None:
+        """Ask the person for their keys."""
+        while True:
+            self.out.write("☎ your keys (Enter = no input, ! = hang up)> ")
+            self.out.flush()
+            line = await asyncio.to_thread(self.keyboard.readline)
+            if not line:
+                return "!"
+            token = line.strip() or "_"
+            if token in ("_", "!") or _KEYS.fullmatch(token):
+                return token
+            self.out.write("  keys are 0-9, * and #\n")

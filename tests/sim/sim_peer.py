@@ -1,0 +1,150 @@
+"""Test helpers: the shared folder, and FastAGI peers written with plain asyncio.
+
+These peers are deliberately naive socket code (no ``ivr.agi``): a server
+that follows a recorded transcript byte by byte, and a server that runs a
+small scripted conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ivr.sim import CallSetup
+from ivr.sim.replay import TranscriptEntry
+
+DEADLINE = 10.0
+
+
+def shared_dir() -> Path:
+    """``<repo>/../shared``, or ``$IVR_SHARED_DIR``."""
+    if "IVR_SHARED_DIR" in os.environ:
+        return Path(os.environ["IVR_SHARED_DIR"])
+    return Path(__file__).resolve().parents[2].parent / "shared"
+
+
+def transcripts() -> list[Path]:
+    """Every recorded FastAGI session."""
+    folder = shared_dir() / "field-cases" / "transcripts"
+    return sorted(folder.glob("fastagi-*.jsonl"))
+
+
+def recorded_environment(entries: list[TranscriptEntry]) -> dict[str, str]:
+    """The ``agi_*`` lines at the start of a transcript, as a dict."""
+    env: dict[str, str] = {}
+    for entry in entries:
+        line = entry.data.decode().rstrip("\n")
+        if entry.direction != "in" or not line:
+            break
+        name, _, value = line.partition(": ")
+        env[name] = value
+    return env
+
+
+def setup_from(env: dict[str, str]) -> CallSetup:
+    """A CallSetup that reproduces a recorded environment exactly."""
+    return CallSetup(
+        script=env["agi_network_script"],
+        request=env["agi_request"],
+        channel=env["agi_channel"],
+        channel_type=env["agi_type"],
+        language=env["agi_language"],
+        uniqueid=env["agi_uniqueid"],
+        callerid=env["agi_callerid"],
+        calleridname=env["agi_calleridname"],
+        context=env["agi_context"],
+        extension=env["agi_extension"],
+        priority=int(env["agi_priority"]),
+        threadid=int(env["agi_threadid"]),
+    )
+
+
+@dataclass
+class RecordedPeer:
+    """A FastAGI server that plays the recorded ``out`` side of a transcript.
+
+    ``received`` collects what arrived where ``in`` entries were recorded
+    (read exactly as long as the recording); ``after`` is whatever came
+    after the peer, done with its script, shut its sending side.
+    """
+
+    entries: list[TranscriptEntry]
+    received: bytes = b""
+    after: bytes = b""
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        try:
+            for entry in self.entries:
+                if entry.direction == "out":
+                    writer.write(entry.data)
+                    await writer.drain()
+                else:
+                    self.received += await reader.readexactly(len(entry.data))
+            writer.write_eof()
+            self.after = await reader.read()
+        except asyncio.IncompleteReadError as exc:
+            self.received += exc.partial
+        finally:
+            writer.close()
+            self.done.set()
+
+
+Conversation = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def fastagi_server(
+    handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+) -> AsyncIterator[int]:
+    """Serve ``handler`` on a spare local port; yield the port."""
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def read_environment(reader: asyncio.StreamReader) -> dict[str, str]:
+    """Read ``agi_*`` lines up to the blank line."""
+    env: dict[str, str] = {}
+    while (line := (await reader.readline()).decode()) not in ("\n", ""):
+        name, _, value = line.rstrip("\n").partition(": ")
+        env[name] = value
+    return env
+
+
+class Talk:
+    """One side of a scripted conversation: send a command, read lines back."""
+
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    async def line(self) -> str:
+        """The next line from the emulator ("" at end of stream)."""
+        async with asyncio.timeout(DEADLINE):
+            return (await self.reader.readline()).decode()
+
+    async def ask(self, command: str) -> str:
+        """Send a command; return the first line that is not the HANGUP notice."""
+        self.writer.write(command.encode() + b"\n")
+        await self.writer.drain()
+        reply = await self.line()
+        while reply == "HANGUP\n":
+            reply = await self.line()
+        return reply
+
+    async def send(self, command: str) -> None:
+        """Send a command without reading."""
+        self.writer.write(command.encode() + b"\n")
+        await self.writer.drain()
