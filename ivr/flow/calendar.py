@@ -16,7 +16,7 @@ from functools import cache
 
 import chinese_calendar
 
-from ivr.flow.model import CalendarOverride
+from ivr.flow.model import CalendarOverride, Flow
 
 __all__ = ["HOLIDAY_KEYS", "WorkCalendar"]
 
@@ -40,6 +40,11 @@ class WorkCalendar:
 
     def __init__(self, overrides: Iterable[CalendarOverride] = ()) -> None:
         self._overrides = {override.day: override for override in overrides}
+
+    @classmethod
+    def for_flow(cls, flow: Flow) -> WorkCalendar:
+        """The calendar with the overrides of ``flow``'s settings."""
+        return cls(flow.settings.overrides)
 
     def has_data(self, year: int) -> bool:
         """True when the official calendar covers ``year``."""

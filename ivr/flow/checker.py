@@ -80,9 +80,11 @@ def _read_flow(
     catalog: PromptCatalog,
     today: date | None,
 ) -> Flow | None:
+    if root is None:
+        reader.error(Position(file, 1, 1), "the file needs settings, start and nodes")
+        return None
     top = reader.mapping(root, "the file")
     if top is None:
-        reader.error(Position(file, 1, 1), "the file needs settings, start and nodes")
         return None
     reader.fields(top, _TOP, "the file")
     settings = read_settings(reader, top.get("settings"))

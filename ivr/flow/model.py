@@ -10,8 +10,9 @@ Mappings inside the values are plain dicts: treat them as read-only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivr.flow.yamlpos import Position
@@ -103,6 +104,21 @@ class Settings:
         """True when agents answer at this time of a working day."""
         return any(moment in span for span in self.service_hours)
 
+    def to_view(self) -> dict[str, Any]:
+        """The settings as JSON-ready values (times as ``HH:MM``)."""
+        return {
+            "timezone": self.timezone,
+            "language": self.language,
+            "morning_until": f"{self.morning_until:%H:%M}",
+            "noon_until": f"{self.noon_until:%H:%M}",
+            "service_hours": [str(span) for span in self.service_hours],
+            "overrides": [
+                {"date": o.day.isoformat(), "name": o.name, "working": o.working}
+                for o in self.overrides
+            ],
+            "defaults": asdict(self.defaults),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -115,6 +131,13 @@ class Node:
     def kind(self) -> str:
         """The ``kind:`` this node was written with."""
         return type(self).__name__.removesuffix("Node").lower()
+
+    def to_view(self) -> dict[str, Any]:
+        """The node as JSON-ready values, with its kind, line and column."""
+        fields = asdict(self)
+        pos = fields.pop("pos")
+        head = {"id": self.id, "kind": self.kind, "line": pos["line"]}
+        return {**head, "column": pos["column"], **fields}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +214,16 @@ class Flow:
     start: str
     settings: Settings
     nodes: Mapping[str, Node]
+
+    def to_view(self) -> dict[str, Any]:
+        """The flow for the read-only HTTP view (``GET /flow``)."""
+        return {
+            "path": self.path,
+            "version": self.version,
+            "start": self.start,
+            "settings": self.settings.to_view(),
+            "nodes": [node.to_view() for node in self.nodes.values()],
+        }
 
     def node(self, node_id: str) -> Node:
         """The node ``node_id``; ``KeyError`` when the flow has none."""

@@ -34,6 +34,9 @@ class _Entry:
 class PromptCatalog:
     """Prompt scripts by id, read once from a prompts directory."""
 
+    language = "zh"
+    """The language of every script in ``prompts.yaml`` (zh-CN)."""
+
     def __init__(self, directory: Path, entries: dict[str, _Entry]) -> None:
         self.directory = directory
         self._entries = entries
@@ -68,20 +71,35 @@ class PromptCatalog:
         """True when the catalog defines ``prompt_id``."""
         return prompt_id in self._entries
 
-    def text(self, prompt_id: str) -> str:
-        """The script of ``prompt_id``; ``KeyError`` when it is not defined."""
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the catalog has scripts for."""
+        return (self.language,)
+
+    def text(self, prompt_id: str, language: str | None = None) -> str:
+        """The script of ``prompt_id``; ``KeyError`` when it is not defined.
+
+        ``language`` may name the catalog's own language only.
+        """
+        if language not in (None, self.language):
+            raise KeyError(f"no {language!r} scripts in {self.path}")
         return self._entries[prompt_id].text
+
+    def text_or_none(self, prompt_id: str) -> str | None:
+        """The script of ``prompt_id``, or ``None`` when it is not defined."""
+        entry = self._entries.get(prompt_id)
+        return entry.text if entry else None
 
     def position(self, prompt_id: str) -> tuple[int, int]:
         """The 1-based (line, column) where ``prompt_id`` is written."""
         entry = self._entries[prompt_id]
         return entry.line, entry.column
 
-    def audio_path(self, prompt_id: str, language: str = "zh") -> Path:
+    def audio_path(self, prompt_id: str, language: str | None = None) -> Path:
         """Where the recording of ``prompt_id`` in ``language`` belongs."""
-        return self.directory / language / f"{prompt_id}.wav"
+        return self.directory / (language or self.language) / f"{prompt_id}.wav"
 
-    def has_audio(self, prompt_id: str, language: str = "zh") -> bool:
+    def has_audio(self, prompt_id: str, language: str | None = None) -> bool:
         """True when the recording of ``prompt_id`` exists on disk."""
         return self.audio_path(prompt_id, language).is_file()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from ivr.flow import CalendarOverride, WorkCalendar
+from ivr.flow import CalendarOverride, Flow, WorkCalendar
 
 
 def test_national_day_is_a_named_holiday() -> None:
@@ -55,3 +56,13 @@ def test_overrides_win_over_the_official_calendar() -> None:
     assert calendar.holiday_name(date(2026, 3, 3)) == "other"
     assert calendar.is_working_day(date(2026, 10, 1))
     assert calendar.holiday_name(date(2026, 10, 1)) is None
+
+
+def test_for_flow_uses_the_flow_overrides(flow: Flow) -> None:
+    """``for_flow`` builds the calendar from ``settings.calendar``."""
+    override = CalendarOverride(date(2026, 3, 3), "other", working=False)
+    settings = replace(flow.settings, overrides=(override,))
+
+    calendar = WorkCalendar.for_flow(replace(flow, settings=settings))
+
+    assert not calendar.is_working_day(date(2026, 3, 3))

@@ -8,6 +8,7 @@ changed text sits in the copy.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -260,3 +261,28 @@ def test_every_problem_is_reported_in_file_order(
         _where(text, "no-such-prompt"),
         _where(text, "nowhere"),
     ]
+
+
+def test_empty_file_is_one_error(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """An empty file says what it needs, once."""
+    path = tmp_path / "menus.yaml"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+
+    lines = _check(path, catalog)
+
+    assert lines == ["menus.yaml:1:1: error: the file needs settings, start and nodes"]
+
+
+def test_flow_view_is_json_ready(catalog: PromptCatalog) -> None:
+    """The HTTP view lists settings and every node with its position."""
+    flow, _ = load_flow(MENUS, catalog, today=TODAY)
+    assert flow is not None
+
+    view = json.loads(json.dumps(flow.to_view()))
+
+    assert view["version"] == flow.version
+    assert view["settings"]["service_hours"] == ["09:00-12:00", "13:30-17:00"]
+    menu = next(node for node in view["nodes"] if node["id"] == "main-menu")
+    assert menu["kind"] == "menu"
+    assert menu["options"]["0"] == "agent-general"
+    assert menu["line"] == flow.node("main-menu").pos.line

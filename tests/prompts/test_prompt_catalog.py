@@ -153,3 +153,15 @@ def _scalars(node: PNode | None) -> list[str]:
     if isinstance(node, PMap):
         return [value for _, item in node.entries for value in _scalars(item)]
     return []
+
+
+def test_single_language_catalog(tmp_path: Path) -> None:
+    """The catalog is zh-CN; other languages and unknown ids are refused softly."""
+    catalog = PromptCatalog.load(_write(tmp_path, "hello: 您好\n"))
+
+    assert catalog.languages == ("zh",)
+    assert catalog.text("hello", "zh") == "您好"
+    assert catalog.text_or_none("hello") == "您好"
+    assert catalog.text_or_none("nope") is None
+    with pytest.raises(KeyError):
+        catalog.text("hello", "en")
