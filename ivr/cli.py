@@ -1,0 +1,190 @@
+"""The ``ivr`` command: serve, call, check, agi and prompts.
+
+Each subcommand imports what it needs when it runs, so ``ivr check`` works
+on an ops laptop without a database driver, and a classic AGI process starts
+fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ivr`` command line; return the process exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ivr", description="IVR engine for the 12333 hotline."
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add_serve(commands)
+    _add_call(commands)
+    _add_check(commands)
+    _add_agi(commands)
+    _add_prompts(commands)
+    return parser
+
+
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="configuration file (default: config/default.yaml when present)",
+    )
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="run the FastAGI and HTTP service")
+    _add_config_option(serve)
+    serve.add_argument("--fastagi-port", type=int, metavar="N")
+    serve.add_argument("--http-port", type=int, metavar="N")
+    serve.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    serve.add_argument("--flow", metavar="PATH", help="menus.yaml to run")
+    serve.set_defaults(run=_run_serve)
+
+
+def _add_call(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    call = commands.add_parser(
+        "call", help="place a simulated call through the running service"
+    )
+    call.add_argument("--host", default="127.0.0.1")
+    call.add_argument("--port", type=int, default=4573)
+    call.add_argument(
+        "--keys",
+        help='answers to each request for digits, e.g. "1 2 _ !" '
+        "(_ = no input, ! = hang up); omit to type keys yourself",
+    )
+    call.add_argument("--at", help='local time of the call, e.g. "2026-10-08 09:00"')
+    call.add_argument("--caller", help="calling number, e.g. 13800000000")
+    call.add_argument("--prompts", default="prompts", help="prompt folder")
+    call.set_defaults(run=_run_call)
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = commands.add_parser("check", help="check a menus.yaml for problems")
+    check.add_argument("flow", nargs="?", default="menus.yaml")
+    check.add_argument("--prompts", default="prompts", help="prompt folder")
+    check.set_defaults(run=_run_check)
+
+
+def _add_agi(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    agi = commands.add_parser(
+        "agi", help="run one call as a classic AGI script (stdin/stdout)"
+    )
+    _add_config_option(agi)
+    agi.set_defaults(run=_run_agi)
+
+
+def _add_prompts(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    prompts = commands.add_parser("prompts", help="prompt audio")
+    actions = prompts.add_subparsers(title="actions", metavar="ACTION")
+    render = actions.add_parser("render", help="render placeholder audio")
+    render.add_argument("--prompts", default="prompts", help="prompt folder")
+    render.add_argument("--force", action="store_true", help="render every prompt")
+    render.set_defaults(run=_run_prompts_render)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    pairs = {
+        "fastagi.port": getattr(args, "fastagi_port", None),
+        "http.port": getattr(args, "http_port", None),
+        "database.url": getattr(args, "database", None),
+        "flow.path": getattr(args, "flow", None),
+    }
+    return {key: value for key, value in pairs.items() if value is not None}
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from ivr.config import ConfigError, load_config
+    from ivr.service import ServiceError, serve_forever
+
+    try:
+        config = load_config(args.config, overrides=_overrides(args))
+    except ConfigError as exc:
+        print(f"ivr serve: {exc}", file=sys.stderr)
+        return 2
+    _setup_logging(config.logging.level)
+    try:
+        asyncio.run(serve_forever(config))
+    except ServiceError as exc:
+        print(f"ivr serve: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_call(args: argparse.Namespace) -> int:
+    from ivr.prompts import PromptCatalog
+    from ivr.sim import place_call
+
+    catalog = PromptCatalog.load(Path(args.prompts))
+    return asyncio.run(
+        place_call(
+            host=args.host,
+            port=args.port,
+            keys=args.keys,
+            at=args.at,
+            caller=args.caller,
+            prompt_text=catalog.text_or_none,
+            out=sys.stdout,
+        )
+    )
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from ivr.flow import check_main
+
+    return check_main(args.flow, args.prompts)
+
+
+def _run_agi(args: argparse.Namespace) -> int:
+    from ivr.config import load_config
+    from ivr.service import run_classic_call
+
+    config = load_config(args.config)
+    # Classic AGI: stdout is Asterisk's command channel, so logs go to stderr.
+    _setup_logging(config.logging.level, stream=sys.stderr)
+    return asyncio.run(run_classic_call(config))
+
+
+def _run_prompts_render(args: argparse.Namespace) -> int:
+    from ivr.prompts import PromptCatalog
+    from ivr.prompts.render import render_placeholders
+
+    catalog = PromptCatalog.load(Path(args.prompts))
+    for language in catalog.languages:
+        texts = {pid: catalog.text(pid, language) for pid in catalog.ids}
+        out_dir = Path(args.prompts) / language
+        written = render_placeholders(texts, out_dir, force=args.force)
+        print(f"{out_dir}: {len(written)} rendered, {len(texts) - len(written)} kept")
+    return 0
+
+
+def _setup_logging(level: str, *, stream: object = None) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        stream=stream if stream is not None else sys.stderr,  # type: ignore[arg-type]
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
