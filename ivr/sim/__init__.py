@@ -20,6 +20,7 @@ from .behaviour import (
     RecordRequest,
 )
 from .channel_model import CallLog, CallSetup, Event
+from .cli import TranscriptPrinter, call_arguments, place_call, run_calls
 from .context import PromptLibrary
 from .emulator import FastAGIEmulator
 from .errors import CallerScriptError, NoServiceError, SimError, TranscriptError
@@ -48,7 +49,11 @@ __all__ = [
     "ScriptedCaller",
     "SimError",
     "TranscriptError",
+    "TranscriptPrinter",
+    "call_arguments",
     "load_transcript",
     "parse_tokens",
+    "place_call",
     "replay_transcript",
+    "run_calls",
 ]

@@ -32,9 +32,21 @@ STATE_UP = 6
 """``AST_STATE_UP``: answered (``CHANNEL STATUS`` answers ``result=6``)."""
 
 EventKind = Literal[
-    "connect", "command", "reply", "prompt", "say", "keys", "record", "set",
-    "exec", "queue", "gosub", "hangup", "notice", "closed",
-]  # fmt: skip
+    "connect",
+    "command",
+    "reply",
+    "prompt",
+    "say",
+    "keys",
+    "record",
+    "set",
+    "exec",
+    "queue",
+    "gosub",
+    "hangup",
+    "notice",
+    "closed",
+]
 
 _SEQUENCE = itertools.count(1)
 

@@ -77,7 +77,8 @@ class FastAGIEmulator:
     a pace above 0 makes every modelled duration (prompts, key pauses,
     recordings, queue waits) take that many real seconds per second.
     ``max_commands`` makes the caller hang up on a service that never ends
-    the call.
+    the call. ``hangup_notice_delay`` ``None`` holds the ``HANGUP`` notice
+    until the next command (or end of stream).
     """
 
     def __init__(
@@ -89,7 +90,7 @@ class FastAGIEmulator:
         setup: CallSetup | None = None,
         prompts: PromptLibrary | None = None,
         pace: float = 0.0,
-        hangup_notice_delay: float = 0.05,
+        hangup_notice_delay: float | None = 0.05,
         max_commands: int = 2000,
         on_event: Callable[[Event], None] | None = None,
     ) -> None:
@@ -143,8 +144,12 @@ class FastAGIEmulator:
         model.log.commands += 1
         model.record("command", line)
         reply = await commands.handle(line)
-        logger.debug("%s: command %d answered %s", self.setup.uniqueid,
-                     model.log.commands, reply.split(" ", 1)[0])  # fmt: skip
+        logger.debug(
+            "%s: command %d answered %s",
+            self.setup.uniqueid,
+            model.log.commands,
+            reply.split(" ", 1)[0],
+        )
         model.record("reply", reply.rstrip("\n"))
         await self._send(reply)
         if model.hung_up:

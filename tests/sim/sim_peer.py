@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ivr.sim import CallSetup
+from ivr.sim import CallerBehaviour, CallLog, CallSetup, FastAGIEmulator
 from ivr.sim.replay import TranscriptEntry
 
 DEADLINE = 10.0
@@ -148,3 +149,24 @@ class Talk:
         """Send a command without reading."""
         self.writer.write(command.encode() + b"\n")
         await self.writer.drain()
+
+
+async def converse(
+    caller: CallerBehaviour,
+    conversation: Callable[[Talk, dict[str, str]], Awaitable[None]],
+    **options: Any,
+) -> CallLog:
+    """Run one emulated call against a server that runs ``conversation``."""
+
+    async def handle(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        try:
+            env = await read_environment(reader)
+            await conversation(Talk(reader, writer), env)
+        finally:
+            writer.close()
+
+    async with fastagi_server(handle) as port:
+        async with asyncio.timeout(DEADLINE):
+            return await FastAGIEmulator("127.0.0.1", port, caller, **options).run()

@@ -1,0 +1,225 @@
+"""``ivr call``: place an emulated call and print what the caller hears.
+
+``--at`` and ``--caller`` travel to the service as AGI arguments, in that
+order and only when given::
+
+    agi_arg_1: at=2026-10-08T09:00     (a space in --at becomes "T")
+    agi_arg_2: caller=13800000000
+
+The service honours them only when its configuration allows a clock
+override; ``caller=`` is also sent as the call's caller ID.
+
+The transcript shows each node (from the ``IVR_NODE`` variable the service
+sets), each prompt with its Chinese text, the caller's keys, the queue
+hand-off and the outcome (``IVR_OUTCOME``, ``IVR_DONE``). Exit status: 0 for
+a call the service finished, 1 for an ``error`` outcome or a call closed
+without ``IVR_DONE``, 2 when no service answers or the keys are malformed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import TextIO
+
+from ivr.privacy import mask_number
+
+from .behaviour import CallerBehaviour
+from .channel_model import CallLog, CallSetup, Event
+from .context import PromptLibrary
+from .emulator import FastAGIEmulator
+from .errors import CallerScriptError, NoServiceError
+from .script import InteractiveCaller, ScriptedCaller
+
+__all__ = ["TranscriptPrinter", "call_arguments", "place_call", "run_calls"]
+
+PromptText = Callable[[str], "str | None"]
+_DEFAULT_CALLER = "13800000000"
+
+
+def call_arguments(at: str | None, caller: str | None) -> list[str]:
+    """The AGI arguments for ``--at`` and ``--caller`` (see the module doc)."""
+    args = []
+    if at:
+        args.append("at=" + at.strip().replace(" ", "T", 1))
+    if caller:
+        args.append(f"caller={caller}")
+    return args
+
+
+class TranscriptPrinter:
+    """Prints a call's events for a person, as they happen."""
+
+    def __init__(self, out: TextIO, prompt_text: PromptText) -> None:
+        self.out = out
+        self.prompt_text = prompt_text
+        self.outcome: str | None = None
+        self.done = False
+        self._pending_keys = ""
+
+    def on_event(self, event: Event) -> None:
+        """Print one event (an emulator ``on_event`` listener)."""
+        if not (event.kind == "keys" and event.name == "WAIT FOR DIGIT"):
+            self._flush_keys()
+        handler = getattr(self, f"_on_{event.kind}", None)
+        if handler is not None:
+            handler(event)
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def _flush_keys(self) -> None:
+        if self._pending_keys:
+            self._print(f"☎ keys: {self._pending_keys}")
+            self._pending_keys = ""
+
+    def _on_set(self, event: Event) -> None:
+        if event.name == "IVR_NODE":
+            self._print(f"\n[node] {event.value}")
+        elif event.name == "IVR_OUTCOME":
+            self.outcome = event.value
+        elif event.name == "IVR_DONE":
+            self.done = event.value not in ("", "0")
+
+    def _text(self, name: str) -> str:
+        text = self.prompt_text(name) or self.prompt_text(PurePosixPath(name).name)
+        return text or ""
+
+    def _on_prompt(self, event: Event) -> None:
+        if event.value == "missing":
+            self._print(f"♪ {event.name}  (missing sound file: caller hears nothing)")
+            return
+        line = f"♪ {event.name}  {self._text(event.name)}".rstrip()
+        if event.value.startswith("interrupted:"):
+            line += f"  [interrupted by {event.value.partition(':')[2]}]"
+        elif event.value == "hangup":
+            line += "  [caller hangs up]"
+        self._print(line)
+
+    def _on_say(self, event: Event) -> None:
+        self._print(f"♪ (says {event.name} {event.value})")
+
+    def _on_keys(self, event: Event) -> None:
+        if event.name == "WAIT FOR DIGIT" and event.value:
+            self._pending_keys += event.value
+        elif event.value:
+            self._print(f"☎ keys: {event.value}")
+        elif not self._pending_keys:
+            self._print("☎ (no input)")
+        self._flush_keys()
+
+    def _on_queue(self, event: Event) -> None:
+        self._print(f"→ queue {event.name} ({event.value})")
+
+    def _on_record(self, event: Event) -> None:
+        self._print(f"● recording {event.name} (ended by {event.value})")
+
+    def _on_hangup(self, event: Event) -> None:
+        who = {"caller": "caller hangs up", "service": "service hangs up"}
+        self._print(f"✆ {who.get(event.name, event.name + ' hangs up')}")
+
+    def finish(self) -> int:
+        """Print the outcome; return the exit status (see the module doc)."""
+        self._flush_keys()
+        if self.outcome and self.outcome.startswith("error"):
+            self._print(f"\n✗ outcome: {self.outcome}")
+            return 1
+        if not self.done:
+            self._print("\n✗ the service closed the call without setting IVR_DONE")
+            return 1
+        self._print(f"\n■ outcome: {self.outcome or '(not set)'}")
+        return 0
+
+
+async def place_call(
+    *,
+    host: str,
+    port: int,
+    keys: str | None,
+    at: str | None,
+    caller: str | None,
+    script: str = "ivr",
+    prompt_text: PromptText,
+    out: TextIO,
+    keyboard: TextIO | None = None,
+    prompts: PromptLibrary | None = None,
+    pace: float = 0.0,
+) -> int:
+    """Place one call and print its transcript to ``out``; return an exit status.
+
+    With ``keys`` ``None`` the person types keys on ``keyboard`` (stdin).
+    """
+    try:
+        behaviour = _behaviour(keys, keyboard, out)
+    except CallerScriptError as exc:
+        out.write(f"bad --keys: {exc}\n")
+        return 2
+    setup = CallSetup(
+        script=script,
+        args=call_arguments(at, caller),
+        callerid=caller or _DEFAULT_CALLER,
+    )
+    printer = TranscriptPrinter(out, prompt_text)
+    emulator = FastAGIEmulator(
+        host,
+        port,
+        behaviour,
+        setup=setup,
+        prompts=prompts,
+        pace=pace,
+        on_event=printer.on_event,
+    )
+    _print_header(out, emulator.setup, host, port)
+    try:
+        await emulator.run()
+    except NoServiceError:
+        out.write(f"no IVR service at {host}:{port}; start it with `ivr serve`\n")
+        return 2
+    return printer.finish()
+
+
+def _behaviour(
+    keys: str | None, keyboard: TextIO | None, out: TextIO
+) -> CallerBehaviour:
+    if keys is not None:
+        return ScriptedCaller(keys)
+    return InteractiveCaller(keyboard or sys.stdin, out)
+
+
+def _print_header(out: TextIO, setup: CallSetup, host: str, port: int) -> None:
+    details = [f"from {mask_number(setup.callerid)}"]
+    details += [arg for arg in setup.args if arg.startswith("at=")]
+    out.write(f"☏ calling agi://{host}:{port}/{setup.script} ({', '.join(details)})\n")
+
+
+async def run_calls(
+    n: int,
+    *,
+    host: str,
+    port: int,
+    keys: str = "",
+    script: str = "ivr",
+    args: list[str] | None = None,
+    prompts: PromptLibrary | None = None,
+    pace: float = 0.0,
+) -> list[CallLog]:
+    """Run ``n`` scripted calls at once; return each call's log, in order.
+
+    Every call gets its own :class:`ScriptedCaller` with the same ``keys``. A
+    call that fails (for instance :class:`NoServiceError`) fails the whole
+    batch with an ``ExceptionGroup``.
+    """
+
+    def emulator() -> FastAGIEmulator:
+        setup = CallSetup(script=script, args=list(args or []))
+        caller = ScriptedCaller(keys)
+        return FastAGIEmulator(
+            host, port, caller, setup=setup, prompts=prompts, pace=pace
+        )
+
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(emulator().run()) for _ in range(n)]
+    return [task.result() for task in tasks]
