@@ -16,12 +16,27 @@ import yaml
 
 from ivr.prompts.errors import PromptCatalogError
 
-__all__ = ["CATALOG_FILE", "PromptCatalog"]
+__all__ = ["CATALOG_FILE", "PromptCatalog", "join_script_lines"]
 
 CATALOG_FILE = "prompts.yaml"
 """The catalog's file name inside the prompts directory."""
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# CJK ideographs, CJK punctuation and full-width forms. Chinese has no spaces
+# between words, so the space YAML puts where a long script is folded over two
+# lines (``>-``) must not reach the caller or the renderer.
+_WIDE = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_FOLD_SPACE = re.compile(rf"(?<=[{_WIDE}])\s+|\s+(?=[{_WIDE}])")
+
+
+def join_script_lines(text: str) -> str:
+    """Drop whitespace next to Chinese characters and trim the ends.
+
+    >>> join_script_lines("请按4； 社会保障卡业务请按5")
+    '请按4；社会保障卡业务请按5'
+    """
+    return _FOLD_SPACE.sub("", text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +154,7 @@ def _add_entry(
             f"{_where(file, value)}: the script of {prompt_id!r} must be text"
         )
     line, column = key.start_mark.line + 1, key.start_mark.column + 1
-    entries[prompt_id] = _Entry(str(value.value).strip(), line, column)
+    entries[prompt_id] = _Entry(join_script_lines(str(value.value)), line, column)
 
 
 def _where(file: str, node: yaml.Node) -> str:

@@ -165,3 +165,28 @@ def test_single_language_catalog(tmp_path: Path) -> None:
     assert catalog.text_or_none("nope") is None
     with pytest.raises(KeyError):
         catalog.text("hello", "en")
+
+
+def test_folded_chinese_script_has_no_stray_spaces(tmp_path: Path) -> None:
+    """A script folded over two YAML lines reads as one Chinese sentence."""
+    (tmp_path / "prompts.yaml").write_text(
+        "main-menu: >-\n  社会保险业务请按1；\n  就业业务请按2。\n"
+        "hotline: 欢迎拨打 12333 热线\n",
+        encoding="utf-8",
+    )
+
+    catalog = PromptCatalog.load(tmp_path)
+
+    assert catalog.text("main-menu") == "社会保险业务请按1；就业业务请按2。"
+    assert catalog.text("hotline") == "欢迎拨打12333热线"
+
+
+def test_shipped_scripts_have_no_spaces_between_chinese() -> None:
+    """No shipped prompt reads with a gap in the middle of a sentence."""
+    catalog = PromptCatalog.load(Path(__file__).resolve().parents[2] / "prompts")
+
+    gaps = [
+        pid for pid in catalog.ids if re.search(r"[\u4e00-\u9fff]\s", catalog.text(pid))
+    ]
+
+    assert gaps == []
