@@ -105,7 +105,7 @@ async def fastagi_server(
     handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
 ) -> AsyncIterator[int]:
     """Serve ``handler`` on a spare local port; yield the port."""
-    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, backlog=512)
     try:
         yield server.sockets[0].getsockname()[1]
     finally:

@@ -1,0 +1,111 @@
+"""Scripted and keyboard callers: key tokens, barge-in, running out of tokens."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sim_peer import Talk, converse
+
+from ivr.sim import CallerScriptError, InteractiveCaller, ScriptedCaller, parse_tokens
+from ivr.sim.wire import NOT_PERMITTED
+
+
+async def test_tokens_one_two_none_hangup() -> None:
+    """`1 2 _ !`: GET DATA gets 1, a WAIT FOR DIGIT run gets 2, then none, then gone."""
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        for command in [
+            "ANSWER",
+            "GET DATA menu 3000 1",
+            'STREAM FILE sub "123"',
+            "WAIT FOR DIGIT 3000",
+            "WAIT FOR DIGIT 3000",
+            "GET DATA again 3000 1",
+            "GET DATA again 3000 1",
+        ]:
+            lines.append(await peer.ask(command))
+        await peer.send('STREAM FILE bye ""')
+        lines.extend([await peer.line(), await peer.line()])
+
+    log = await converse(ScriptedCaller("1 2 _ !"), talk)
+
+    assert lines == [
+        "200 result=0\n",
+        "200 result=1\n",
+        "200 result=0 endpos=24000\n",
+        "200 result=50\n",
+        "200 result=0\n",
+        "200 result= (timeout)\n",
+        "200 result=-1\n",
+        "HANGUP\n",
+        NOT_PERMITTED,
+    ]
+    assert [e.value for e in log.of_kind("keys")] == ["1", "2", "", "", ""]
+    assert log.hung_up_by == "caller"
+
+
+async def test_multi_key_token_feeds_a_wait_for_digit_run() -> None:
+    """`23#` is pressed one key per WAIT FOR DIGIT; GET DATA takes a whole token."""
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        for command in ["WAIT FOR DIGIT 1000"] * 3 + ["GET DATA x 2000 4"] * 2:
+            lines.append(await peer.ask(command))
+
+    await converse(ScriptedCaller("23# 45"), talk)
+
+    assert lines == [
+        "200 result=50\n",
+        "200 result=51\n",
+        "200 result=35\n",
+        "200 result=45 (timeout)\n",
+        "200 result= (timeout)\n",
+    ]
+
+
+async def test_barge_in_presses_first_key_during_prompt() -> None:
+    """With barge_in, a prompt that accepts the key is interrupted by it."""
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        lines.append(await peer.ask('STREAM FILE menu "0123456789"'))
+        lines.append(await peer.ask("WAIT FOR DIGIT 2000"))
+        lines.append(await peer.ask("WAIT FOR DIGIT 2000"))
+
+    await converse(ScriptedCaller("12", barge_in=True, barge_after=0.5), talk)
+
+    assert lines == [
+        "200 result=49 endpos=4000\n",
+        "200 result=50\n",
+        "200 result=0\n",
+    ]
+
+
+@pytest.mark.parametrize("script", ["1 x", "12a", "!!", "_1"])
+def test_bad_tokens_are_refused(script: str) -> None:
+    """Only key strings, `_` and `!` are tokens."""
+    with pytest.raises(CallerScriptError):
+        parse_tokens(script)
+
+
+async def test_interactive_caller_reads_lines_until_eof() -> None:
+    """Keyboard lines: keys, empty = no input, end-of-file = hang up."""
+    out = io.StringIO()
+    caller = InteractiveCaller(io.StringIO("7\n\nabc\n9\n"), out)
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        for _ in range(4):
+            lines.append(await peer.ask("GET DATA x 1000 1"))
+
+    await converse(caller, talk)
+
+    assert lines == [
+        "200 result=7\n",
+        "200 result= (timeout)\n",
+        "200 result=9\n",
+        "200 result=-1\n",
+    ]
+    assert "keys are 0-9, * and #" in out.getvalue()
