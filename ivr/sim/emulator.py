@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from .behaviour import CallerBehaviour
@@ -77,7 +77,8 @@ class FastAGIEmulator:
     a pace above 0 makes every modelled duration (prompts, key pauses,
     recordings, queue waits) take that many real seconds per second.
     ``max_commands`` makes the caller hang up on a service that never ends
-    the call. ``hangup_notice_delay`` ``None`` holds the ``HANGUP`` notice
+    the call. ``sleep`` is how paced time passes (tests pass a recorder).
+    ``hangup_notice_delay`` ``None`` holds the ``HANGUP`` notice
     until the next command (or end of stream).
     """
 
@@ -93,6 +94,7 @@ class FastAGIEmulator:
         hangup_notice_delay: float | None = 0.05,
         max_commands: int = 2000,
         on_event: Callable[[Event], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.host = host
         self.port = port
@@ -103,6 +105,7 @@ class FastAGIEmulator:
         self.hangup_notice_delay = hangup_notice_delay
         self.max_commands = max_commands
         self._on_event = on_event or (lambda event: None)
+        self._sleep = sleep
         self._writer: asyncio.StreamWriter | None = None
         self._closed = False
 
@@ -180,7 +183,7 @@ class FastAGIEmulator:
     async def _spend(self, model: ChannelModel, seconds: float) -> None:
         model.clock += seconds
         if self.pace > 0 and seconds > 0:
-            await asyncio.sleep(seconds * self.pace)
+            await self._sleep(seconds * self.pace)
 
     async def _send(self, text: str) -> None:
         if self._writer is None or self._closed:

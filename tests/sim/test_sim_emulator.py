@@ -296,3 +296,38 @@ async def test_commands_run_past_limit_make_the_caller_hang_up() -> None:
 
     assert lines == ["200 result=4\n", "200 result=4\n", "HANGUP\n", NOT_PERMITTED]
     assert log.hung_up_by == "caller"
+
+
+async def test_pace_scales_prompt_and_key_time() -> None:
+    """With a pace, prompts take their length and keys their pause, times pace."""
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        await peer.ask('STREAM FILE welcome ""')
+        await peer.ask("WAIT FOR DIGIT 5000")
+
+    prompts = PromptLibrary(seconds={"welcome": 4.0}.get)
+    caller = ScriptedCaller("9", pause=2.0)
+    log = await converse(caller, talk, prompts=prompts, pace=0.5, sleep=sleep)
+
+    assert slept == [2.0, 1.0]
+    assert [event.t for event in log.of_kind("reply")] == [4.0, 6.0]
+
+
+async def test_no_sleep_at_pace_zero() -> None:
+    """Pace 0 answers at once while call time still advances in the log."""
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        await peer.ask('STREAM FILE welcome ""')
+
+    log = await converse(ScriptedCaller(), talk, sleep=sleep)
+
+    assert slept == []
+    assert log.of_kind("prompt")[0].t == 3.0
