@@ -128,7 +128,8 @@ class MediaCommands:
         index = self.ctx.next_digit_index()
         request = DigitRequest(command, prompt, most, timeout_ms, index)
         answer = await self.ctx.caller.on_digits(request)
-        self.ctx.model.record("keys", command, answer.digits)
+        if answer.digits or not answer.hang_up:
+            self.ctx.model.record("keys", command, answer.digits)
         return answer
 
     async def _times_out(self, answer: KeyAnswer, timeout_ms: int) -> bool:

@@ -42,7 +42,7 @@ async def test_tokens_one_two_none_hangup() -> None:
         "HANGUP\n",
         NOT_PERMITTED,
     ]
-    assert [e.value for e in log.of_kind("keys")] == ["1", "2", "", "", ""]
+    assert [e.value for e in log.of_kind("keys")] == ["1", "2", "", ""]
     assert log.hung_up_by == "caller"
 
 
