@@ -48,7 +48,10 @@ EventKind = Literal[
     "closed",
 ]
 
-_SEQUENCE = itertools.count(1)
+# Asterisk's uniqueid is "<epoch>.<channel sequence>", unique on one system.
+# Several `ivr call` processes in the same second must not share one, or their
+# call records would merge, so each process starts its sequence at random.
+_SEQUENCE = itertools.count(random.randrange(1, 10**6) * 1000)
 
 
 @dataclass(frozen=True, slots=True)

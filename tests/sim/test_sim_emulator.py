@@ -331,3 +331,19 @@ async def test_no_sleep_at_pace_zero() -> None:
 
     assert slept == []
     assert log.of_kind("prompt")[0].t == 3.0
+
+
+def test_uniqueids_differ_across_processes() -> None:
+    """Two `ivr call` processes in the same second get different uniqueids."""
+    import subprocess
+    import sys
+
+    code = "from ivr.sim import CallSetup; print(CallSetup().completed().uniqueid)"
+    ids = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split(".")[1]
+        for _ in range(3)
+    }
+
+    assert len(ids) == 3
