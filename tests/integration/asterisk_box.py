@@ -133,11 +133,16 @@ async def _poll(
 
 @dataclass
 class AsteriskBox:
-    """One Asterisk process with its own configuration under ``root``."""
+    """One Asterisk process with its own configuration under ``root``.
+
+    ``prompt_dir``, when set, is installed as ``sounds/zh`` so the flow's
+    prompts play with their real lengths.
+    """
 
     binary: Path
     root: Path
     dialplan_globals: dict[str, str] = field(default_factory=dict)
+    prompt_dir: Path | None = None
     process: asyncio.subprocess.Process | None = None
     run_dir: Path | None = None
 
@@ -212,6 +217,10 @@ class AsteriskBox:
         sounds = _first_dir(SOUND_CANDIDATES, prefix, f"{SOUND_PROBE}.wav")
         if sounds is not None:
             (self.root / "data" / "sounds" / "en").symlink_to(sounds)
+        if self.prompt_dir is not None:
+            # The flow plays prompts by id in the channel language (zh), so
+            # Asterisk looks for them in sounds/zh/ (main/file.c).
+            (self.root / "data" / "sounds" / "zh").symlink_to(self.prompt_dir)
         moh = self.root / "data" / "moh" / "national-wait"
         moh.mkdir(parents=True)
         _write_tone(moh / "wait-tone.wav")

@@ -46,14 +46,18 @@ async def start_asterisk(
     """Return a coroutine that starts Asterisk with given dialplan globals.
 
     ``await start_asterisk(IVR_PORT="4573", SIM_SCRIPT="8:1|20:")`` writes
-    the configuration, boots Asterisk and returns the running box. Every
+    the configuration, boots Asterisk and returns the running box;
+    ``prompt_dir=`` installs the flow's prompts as ``sounds/zh``. Every
     box started through it is stopped when the test ends, pass or fail.
     """
     boxes: list[AsteriskBox] = []
 
-    async def start(**dialplan_globals: str) -> AsteriskBox:
+    async def start(
+        prompt_dir: Path | None = None, **dialplan_globals: str
+    ) -> AsteriskBox:
         root = tmp_path / f"asterisk-{len(boxes)}"
         box = AsteriskBox(asterisk_binary, root, {"IVR_HOST": "127.0.0.1"})
+        box.prompt_dir = prompt_dir
         box.dialplan_globals.update(dialplan_globals)
         boxes.append(box)
         box.write_config()
