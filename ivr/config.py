@@ -64,7 +64,9 @@ def _rule(test: Callable[[Any], bool], expected: str) -> dict[str, Any]:
     return {"test": test, "expected": expected}
 
 
-_PORT = _rule(lambda v: 1 <= v <= 65535, "a TCP port number from 1 to 65535")
+_PORT = _rule(
+    lambda v: 0 <= v <= 65535, "a TCP port number from 0 to 65535 (0: any free port)"
+)
 _SECONDS = _rule(lambda v: v > 0, "a number of seconds greater than 0")
 _NOT_EMPTY = _rule(bool, "a non-empty string")
 _DB_URL = _rule(

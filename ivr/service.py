@@ -134,11 +134,9 @@ class Service:
 
     async def _start_http(self) -> None:
         app = make_app(flow_provider=self._flow_view, health_provider=self._health)
-        self._http = web.AppRunner(app, access_log=None)
+        self._http = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._http.setup()
-        site = web.TCPSite(
-            self._http, self.config.http.host, self.config.http.port, shutdown_timeout=1
-        )
+        site = web.TCPSite(self._http, self.config.http.host, self.config.http.port)
         await site.start()
 
     def _flow_view(self) -> dict[str, Any]:

@@ -41,6 +41,10 @@ class Step:
     prompts: list[str] = field(default_factory=list)
     result: str = ""
     left_at: datetime | None = None
+    queue: str = ""
+    """For a queue hand-off: the queue the call was offered to."""
+    queue_status: str = ""
+    """For a queue hand-off: Asterisk's QUEUESTATUS when Queue returned."""
 
 
 @dataclass(slots=True)

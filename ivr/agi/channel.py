@@ -258,10 +258,24 @@ class AGIChannel:
         return QueueResult(
             queue=queue,
             status=status,
-            answered=answered_time is not None,
+            answered=await self._was_answered(answered_time),
             member=member,
             answered_time=answered_time,
         )
+
+    async def _was_answered(self, answered_time: float | None) -> bool:
+        """Tell an answered queue call from one that never reached an agent.
+
+        Asterisk 22 sets ANSWEREDTIME to 0 when no agent answered, where older
+        releases left it empty (apps/app_queue.c queue_exec, "stop:"). A call
+        answered and ended within a second also reads 0 seconds, so only then
+        is the millisecond value asked for.
+        """
+        if answered_time is None:
+            return False
+        if answered_time > 0:
+            return True
+        return (_seconds(await self.get_variable("ANSWEREDTIME_MS")) or 0) > 0
 
     async def _raise_if_gone(self, reply: Reply) -> None:
         """After ``result=-1``, raise CallerHungUp unless the channel is up.

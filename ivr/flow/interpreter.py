@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from ivr.channel import CallerHungUp, Channel, CollectResult
@@ -75,8 +76,8 @@ class FlowRunner:
                 "call %s: caller hung up at %s", trace.uniqueid, outcome.node_id
             )
             _close_step(trace, self._now(), "hangup")
-        await self._finish(channel, trace, outcome)
-        return outcome
+        await self._finish(channel, trace, _with_last_queue(outcome, trace))
+        return trace.outcome or outcome
 
     async def _walk(self, channel: Channel, trace: CallTrace, node_id: str) -> Outcome:
         for _ in range(MAX_STEPS):
@@ -195,6 +196,7 @@ class FlowRunner:
         result = await channel.queue(node.queue, timeout=node.timeout)
         status = result.status or ("answered" if result.answered else "no status")
         step.result = f"{node.queue} {status}"
+        step.queue, step.queue_status = node.queue, result.status
         if result.answered:
             return Outcome(
                 OutcomeKind.QUEUE, node.id, queue=node.queue, queue_status=result.status
@@ -236,6 +238,21 @@ def _after_failure(
 def _holiday_prompt(node: GreetingNode, holiday: str) -> list[str]:
     prompt = node.holidays.get(holiday) or node.holidays.get("other")
     return [prompt] if prompt else []
+
+
+def _with_last_queue(outcome: Outcome, trace: CallTrace) -> Outcome:
+    """Name the last queue tried on an outcome that ended elsewhere.
+
+    A caller whose queue timed out and who then heard a goodbye (or hung up)
+    is reported with that queue and its QUEUESTATUS, so reports can count
+    calls that reached no agent.
+    """
+    if outcome.queue:
+        return outcome
+    tried = [step for step in trace.steps if step.queue]
+    if not tried:
+        return outcome
+    return replace(outcome, queue=tried[-1].queue, queue_status=tried[-1].queue_status)
 
 
 def _last_node(trace: CallTrace, default: str) -> str:
