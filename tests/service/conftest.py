@@ -1,0 +1,48 @@
+"""Fixtures for end-to-end calls: the real service on spare ports.
+
+Each test gets the whole service (flow, FastAGI server, HTTP service, call
+records in a fresh SQLite file) and places calls through it with the
+simulated caller over real TCP, as ``ivr call`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from service_calls import MakeConfig
+
+from ivr.config import Config, load_config
+from ivr.service import Service
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> MakeConfig:
+    """Build a configuration on spare ports with its own database."""
+
+    def build(**overrides: object) -> Config:
+        values: dict[str, object] = {
+            "fastagi.port": 0,
+            "http.port": 0,
+            "database.url": f"sqlite+aiosqlite:///{tmp_path}/ivr.sqlite3",
+            "flow.path": str(ROOT / "menus.yaml"),
+            "prompts.dir": str(ROOT / "prompts"),
+            "privacy.hash_key": "test-hash-key-0123456789",
+            "calls.drain_seconds": 5,
+        }
+        values.update(overrides)
+        return load_config(None, env={}, overrides=values)
+
+    return build
+
+
+@pytest.fixture
+async def service(make_config: MakeConfig) -> AsyncIterator[Service]:
+    """The running service with clock override allowed (embedded defaults)."""
+    running = Service(make_config())
+    await running.start()
+    yield running
+    await running.stop()

@@ -1,0 +1,63 @@
+"""Place a simulated call through a running service and fetch its record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ivr.config import Config
+from ivr.service import Service
+from ivr.sim import CallLog, CallSetup, FastAGIEmulator, ScriptedCaller
+from ivr.sim.cli import call_arguments
+
+CALLER = "13812345678"
+
+MakeConfig = Callable[..., Config]
+"""Builds a configuration on spare ports; keyword overrides use dotted keys."""
+
+
+@dataclass
+class Placed:
+    """One finished call: what the caller heard and what the service stored."""
+
+    log: CallLog
+    record: dict[str, Any]
+
+    @property
+    def path(self) -> list[str]:
+        """The node ids the service announced with IVR_NODE, in order."""
+        return [e.value for e in self.log.of_kind("set") if e.name == "IVR_NODE"]
+
+    @property
+    def prompts(self) -> list[str]:
+        """The prompt files the caller heard, in order."""
+        return [event.name for event in self.log.of_kind("prompt")]
+
+    @property
+    def stored_path(self) -> list[str]:
+        """The node ids in the stored record, in order."""
+        return [step["node_id"] for step in self.record["steps"]]
+
+
+async def place(
+    service: Service,
+    keys: str = "",
+    *,
+    at: str | None = "2026-10-08 09:30",
+    caller: str | None = CALLER,
+    **options: Any,
+) -> Placed:
+    """Call the service with a scripted caller and return the stored record."""
+    setup = CallSetup(args=tuple(call_arguments(at, caller)), callerid=CALLER)
+    emulator = FastAGIEmulator(
+        "127.0.0.1",
+        service.fastagi_port,
+        ScriptedCaller(keys, **options),
+        setup=setup,
+    )
+    log = await emulator.run()
+    await service.records.flush()
+    record = await service.records.get_call(log.setup.uniqueid)
+    assert record is not None, "the call left no record"
+    return Placed(log, record)
