@@ -132,7 +132,7 @@ def test_unknown_env_key_in_known_section_is_an_error() -> None:
     ("env", "expected"),
     [
         ({"IVR_FASTAGI_PORT": "abc"}, "expected an integer, got 'abc'"),
-        ({"IVR_FASTAGI_PORT": "70000"}, "from 1 to 65535"),
+        ({"IVR_FASTAGI_PORT": "70000"}, "from 0 to 65535"),
         ({"IVR_CALLS_DRAIN_SECONDS": "-1"}, "greater than 0"),
         ({"IVR_CALLS_ALLOW_CLOCK_OVERRIDE": "maybe"}, "expected true or false"),
         ({"IVR_LOGGING_LEVEL": "LOUD"}, "one of DEBUG"),
