@@ -156,13 +156,19 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_agi(args: argparse.Namespace) -> int:
-    from ivr.config import load_config
-    from ivr.service import run_classic_call
+    from ivr.config import ConfigError, load_config
+    from ivr.service import ServiceError, run_classic_call
 
-    config = load_config(args.config)
-    # Classic AGI: stdout is Asterisk's command channel, so logs go to stderr.
-    _setup_logging(config.logging.level, stream=sys.stderr)
-    return asyncio.run(run_classic_call(config))
+    # Classic AGI: stdout is Asterisk's command channel, so every message,
+    # including a refusal to run, goes to stderr (Asterisk logs it). On a
+    # refusal IVR_DONE stays unset and the dialplan queues the caller.
+    try:
+        config = load_config(args.config)
+        _setup_logging(config.logging.level, stream=sys.stderr)
+        return asyncio.run(run_classic_call(config))
+    except (ConfigError, ServiceError) as exc:
+        print(f"ivr agi: {exc}", file=sys.stderr)
+        return 1
 
 
 def _run_prompts_render(args: argparse.Namespace) -> int:
