@@ -32,7 +32,7 @@ from ivr.clock import Clock, FixedClock, SystemClock
 from ivr.config import Config
 from ivr.flow import Flow, FlowRunner, Problem, WorkCalendar, load_flow
 from ivr.privacy import hash_number, mask_number
-from ivr.prompts import PromptCatalog
+from ivr.prompts import PromptCatalog, PromptError
 from ivr.records import CallRecordWriter, migrate
 from ivr.trace import CallTrace, Outcome, OutcomeKind
 from ivr.web import make_app
@@ -119,7 +119,10 @@ class Service:
 
     def _load_flow(self) -> None:
         flow_path = Path(self.config.flow.path)
-        catalog = PromptCatalog.load(Path(self.config.prompts.dir))
+        try:
+            catalog = PromptCatalog.load(Path(self.config.prompts.dir))
+        except PromptError as exc:
+            raise ServiceError(f"refusing to start: {exc}") from exc
         flow, problems = load_flow(flow_path, catalog)
         errors = [p for p in problems if p.severity == "error"]
         if flow is None or errors:

@@ -80,3 +80,13 @@ async def test_health_and_flow_view_over_http(service: Service) -> None:
     assert health["flow_version"] == service.flow.version if service.flow else False
     assert flow["start"] == "welcome"
     assert {node["id"] for node in flow["nodes"]} >= {"main-menu", "queue-general"}
+
+
+async def test_missing_prompt_catalog_is_refused_readably(
+    make_config: MakeConfig, tmp_path: Path
+) -> None:
+    """A prompts folder without prompts.yaml stops start-up with one message."""
+    config = make_config(**{"prompts.dir": str(tmp_path / "no-prompts")})
+
+    with pytest.raises(ServiceError, match="refusing to start: .*prompts.yaml"):
+        await Service(config).start()
