@@ -12,24 +12,15 @@ import asyncio
 import codecs
 import io
 import json
-import os
 import signal
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from asterisk.agi import AGI, AGIUnknownError, AGIUsageError
 from panoramisk.fast_agi import Application, Request
 from panoramisk.utils import parse_agi_result
-
-
-def shared_dir() -> Path:
-    """Locate shared/: ``$IVR_SHARED_DIR``, else beside the repository root."""
-    override = os.environ.get("IVR_SHARED_DIR")
-    return (
-        Path(override) if override else Path(__file__).resolve().parents[2] / "shared"
-    )
+from shared_material import shared_dir
 
 
 def case_input(case_id: str) -> str:

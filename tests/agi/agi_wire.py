@@ -9,21 +9,13 @@ from __future__ import annotations
 import asyncio
 import codecs
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from shared_material import shared_dir
+
 from ivr.agi.session import AGISession
-
-
-def shared_dir() -> Path:
-    """Locate shared/: ``$IVR_SHARED_DIR``, else beside the repository root."""
-    override = os.environ.get("IVR_SHARED_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared"
 
 
 def wire(text: str) -> bytes:

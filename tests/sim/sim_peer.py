@@ -8,24 +8,18 @@ small scripted conversation.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shared_material import shared_dir
+
 from ivr.sim import CallerBehaviour, CallLog, CallSetup, FastAGIEmulator
 from ivr.sim.replay import TranscriptEntry
 
 DEADLINE = 10.0
-
-
-def shared_dir() -> Path:
-    """``<repo>/../shared``, or ``$IVR_SHARED_DIR``."""
-    if "IVR_SHARED_DIR" in os.environ:
-        return Path(os.environ["IVR_SHARED_DIR"])
-    return Path(__file__).resolve().parents[2].parent / "shared"
 
 
 def transcripts() -> list[Path]:
