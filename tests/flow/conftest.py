@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 import pytest
-from flow_fakes import MENUS, PROMPTS, ScriptedChannel
+from flow_fakes import MENUS, PROMPTS, RunCall, ScriptedChannel
 
 from ivr.clock import FixedClock
 from ivr.flow import Flow, FlowRunner, WorkCalendar, load_flow
 from ivr.prompts import PromptCatalog
 from ivr.trace import CallTrace, Outcome
-
-RunCall = Callable[[ScriptedChannel, datetime], Awaitable[tuple[Outcome, CallTrace]]]
 
 
 @pytest.fixture(scope="session")

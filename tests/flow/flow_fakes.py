@@ -9,7 +9,7 @@ what the caller heard and where the call went.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +22,17 @@ from ivr.channel import (
     QueueResult,
     RecordResult,
 )
+from ivr.trace import CallTrace, Outcome
 
 REPO = Path(__file__).resolve().parents[2]
 MENUS = REPO / "menus.yaml"
 PROMPTS = REPO / "prompts"
 SILENCE = None
 HANG_UP = "<hang up>"
+
+
+RunCall = Callable[["ScriptedChannel", datetime], Awaitable[tuple[Outcome, CallTrace]]]
+"""The ``run_call`` fixture: run the shipped flow on a channel at a local time."""
 
 
 def shared_dir() -> Path:

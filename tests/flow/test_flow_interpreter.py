@@ -5,8 +5,15 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import RunCall
-from flow_fakes import HANG_UP, MENUS, PROMPTS, SILENCE, ScriptedChannel, at
+from flow_fakes import (
+    HANG_UP,
+    MENUS,
+    PROMPTS,
+    SILENCE,
+    RunCall,
+    ScriptedChannel,
+    at,
+)
 
 from ivr.channel import QueueResult
 from ivr.flow import AnnouncementNode, Flow, MenuNode, load_flow
