@@ -8,48 +8,88 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 from typing import TextIO
 
 from ivr.flow.checker import load_flow
 from ivr.flow.problems import Severity
 from ivr.prompts import PromptCatalog, PromptCatalogError
 
-__all__ = ["check_main"]
+__all__ = ["PROMPTS_FOLDER", "check_main"]
+
+PROMPTS_FOLDER = "prompts"
+"""The prompts folder looked for beside the flow file when none is given."""
 
 
 def check_main(
     path: str,
-    prompts_dir: str,
+    prompts_dir: str | None = None,
     *,
     today: date | None = None,
     out: TextIO | None = None,
 ) -> int:
-    """Check ``path`` against the catalog in ``prompts_dir``; print the result.
+    """Check the flow file ``path``; print the result; return the exit status.
 
-    Prints one ``file:line:col: severity: message`` line per problem and a
-    summary. Returns 1 when there is an error (or the catalog is unusable),
-    0 otherwise; warnings alone do not fail the check.
+    ``prompts_dir`` is the folder holding ``prompts.yaml``; ``None`` means the
+    ``prompts`` folder beside the flow file, so the check gives the same
+    answer from any working folder. Prints one ``file:line:col: severity:
+    message`` line per problem and a summary. A flow file that does not exist
+    is reported as such and nothing else is checked. A catalog that cannot be
+    read is one error (printed first); the flow is still checked, all but its
+    prompt ids. Returns 1 when there is an error, 0 otherwise; warnings alone
+    do not fail the check.
     """
     stream = out or sys.stdout
-    try:
-        catalog = PromptCatalog.load(prompts_dir)
-    except PromptCatalogError as exc:
-        print(f"{exc}", file=stream)
-        print("1 error: the prompt catalog cannot be read", file=stream)
+    flow_file = Path(path)
+    if not flow_file.is_file():
+        print(_missing_file(path, flow_file), file=stream)
+        print(f"{path}: 1 error; nothing was checked", file=stream)
         return 1
+    folder = Path(prompts_dir) if prompts_dir else flow_file.parent / PROMPTS_FOLDER
+    catalog, catalog_errors = _catalog(folder, stream)
     flow, problems = load_flow(path, catalog, today=today)
     for problem in problems:
         print(problem, file=stream)
-    errors = sum(problem.severity is Severity.ERROR for problem in problems)
-    warnings = len(problems) - errors
-    print(_summary(path, errors, warnings, flow is not None), file=stream)
+    flow_errors = sum(problem.severity is Severity.ERROR for problem in problems)
+    errors = flow_errors + catalog_errors
+    warnings = len(problems) - flow_errors
+    verdict = _verdict(flow is not None, catalog is not None)
+    print(f"{path}: {_counts(errors, warnings)}; {verdict}", file=stream)
     return 1 if errors else 0
 
 
-def _summary(path: str, errors: int, warnings: int, loaded: bool) -> str:
-    counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
-    verdict = "the flow can be loaded" if loaded else "the flow cannot be loaded"
-    return f"{path}: {counts}; {verdict}"
+def _missing_file(path: str, flow_file: Path) -> str:
+    if flow_file.exists():
+        return f"{path}: error: this is a folder; give the path of the flow file"
+    return (
+        f"{path}: error: there is no such file (looked for {flow_file.absolute()}); "
+        "give the path of the flow file, e.g. menus.yaml"
+    )
+
+
+def _catalog(folder: Path, stream: TextIO) -> tuple[PromptCatalog | None, int]:
+    """The catalog, or ``None`` and one error line saying why it is unusable."""
+    try:
+        return PromptCatalog.load(folder), 0
+    except PromptCatalogError as exc:
+        print(
+            f"{exc.where}: error: {exc.reason}; "
+            "the prompt ids in the flow were not checked",
+            file=stream,
+        )
+        return None, 1
+
+
+def _verdict(loaded: bool, prompts_checked: bool) -> str:
+    if not loaded:
+        return "the flow cannot be loaded"
+    if not prompts_checked:
+        return "the flow has no other error, but its prompts are unchecked"
+    return "the flow can be loaded"
+
+
+def _counts(errors: int, warnings: int) -> str:
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
 
 
 def _plural(count: int, word: str) -> str:

@@ -42,13 +42,15 @@ def flow_version(data: bytes) -> str:
 
 
 def load_flow(
-    path: str | Path, catalog: PromptCatalog, *, today: date | None = None
+    path: str | Path, catalog: PromptCatalog | None, *, today: date | None = None
 ) -> tuple[Flow | None, list[Problem]]:
     """Read and check a flow file.
 
     Returns the flow (``None`` when there is any error) and every problem in
     file order. ``today`` (default: today in the flow's timezone) decides which
-    calendar years must be covered: this one and the next.
+    calendar years must be covered: this one and the next. With ``catalog``
+    ``None`` (it could not be read) every check but the prompt ids is made;
+    the caller reports why the catalog is missing.
     """
     file = str(path)
     reader = Reader()
@@ -77,7 +79,7 @@ def _read_flow(
     root: PNode | None,
     file: str,
     version: str,
-    catalog: PromptCatalog,
+    catalog: PromptCatalog | None,
     today: date | None,
 ) -> Flow | None:
     if root is None:
@@ -94,7 +96,8 @@ def _read_flow(
     nodes = read_nodes(reader, top.get("nodes"), settings)
     declared = _declared_ids(top)
     _check_references(reader, declared)
-    _check_prompts(reader, catalog)
+    if catalog is not None:
+        _check_prompts(reader, catalog)
     _check_reachable(reader, start, nodes)
     _check_calendar(reader, top, settings, today)
     if any(problem.severity is Severity.ERROR for problem in reader.problems):

@@ -68,8 +68,10 @@ class PromptCatalog:
         path = directory / CATALOG_FILE
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PromptCatalogError(f"{path}: cannot read: {exc}") from exc
+        except FileNotFoundError as exc:
+            raise PromptCatalogError(str(path), "cannot read: no such file") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PromptCatalogError(str(path), f"cannot read: {exc}") from exc
         return cls(directory, _read_entries(text, str(path)))
 
     @property
@@ -122,12 +124,17 @@ class PromptCatalog:
 def _read_entries(text: str, file: str) -> dict[str, _Entry]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
+        reason = f"not valid YAML: {exc.problem or exc.context}"
+        raise PromptCatalogError(where, reason) from exc
     except yaml.YAMLError as exc:
-        raise PromptCatalogError(f"{file}: not valid YAML: {exc}") from exc
+        raise PromptCatalogError(file, "not valid YAML (is it a text file?)") from exc
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):
-        raise PromptCatalogError(f"{_where(file, root)}: expected 'id: script' lines")
+        raise PromptCatalogError(_where(file, root), "expected 'id: script' lines")
     entries: dict[str, _Entry] = {}
     for key, value in root.value:
         _add_entry(entries, key, value, file)
@@ -140,18 +147,20 @@ def _add_entry(
     prompt_id = str(key.value) if isinstance(key, yaml.ScalarNode) else ""
     if not _ID_PATTERN.match(prompt_id):
         raise PromptCatalogError(
-            f"{_where(file, key)}: prompt id {prompt_id!r} must use only "
-            "lower-case letters, digits and '-' (it is also the audio file name)"
+            _where(file, key),
+            f"prompt id {prompt_id!r} must use only "
+            "lower-case letters, digits and '-' (it is also the audio file name)",
         )
     if prompt_id in entries:
         first = entries[prompt_id]
         raise PromptCatalogError(
-            f"{_where(file, key)}: prompt id {prompt_id!r} is defined twice "
-            f"(first at line {first.line}, column {first.column}); keep one"
+            _where(file, key),
+            f"prompt id {prompt_id!r} is defined twice "
+            f"(first at line {first.line}, column {first.column}); keep one",
         )
     if not isinstance(value, yaml.ScalarNode) or not str(value.value).strip():
         raise PromptCatalogError(
-            f"{_where(file, value)}: the script of {prompt_id!r} must be text"
+            _where(file, value), f"the script of {prompt_id!r} must be text"
         )
     line, column = key.start_mark.line + 1, key.start_mark.column + 1
     entries[prompt_id] = _Entry(join_script_lines(str(value.value)), line, column)

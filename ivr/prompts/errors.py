@@ -16,4 +16,14 @@ class PromptError(Exception):
 
 
 class PromptCatalogError(PromptError):
-    """The catalog file cannot be used; the message names file, line and column."""
+    """The catalog file cannot be used.
+
+    ``where`` is ``file`` or ``file:line:col``; ``reason`` says what is wrong
+    in words ops can act on. ``str()`` joins them as ``where: reason``, so
+    ``ivr check`` can print the problem as one compiler-style line.
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason

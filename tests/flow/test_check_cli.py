@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from flow_fakes import MENUS, PROMPTS
 
 from ivr.flow import check_main
@@ -41,11 +43,67 @@ def test_errors_exit_one_and_are_all_printed(tmp_path: Path) -> None:
     assert lines[-1].endswith("2 errors, 1 warning; the flow cannot be loaded")
 
 
-def test_unusable_catalog_exits_one(tmp_path: Path) -> None:
-    """A prompts directory without prompts.yaml fails the check."""
+def test_unusable_catalog_is_one_error_and_the_flow_is_still_checked(
+    tmp_path: Path,
+) -> None:
+    """Without prompts.yaml: one catalog error, then the flow's own errors."""
+    path = _copy(tmp_path, "open: queue-general", "open: nowhere")
     out = io.StringIO()
 
-    status = check_main(str(MENUS), str(tmp_path), out=out)
+    status = check_main(str(path), str(tmp_path / "nothing-here"), out=out)
+
+    lines = out.getvalue().splitlines()
+    assert status == 1
+    assert lines[0] == (
+        f"{tmp_path / 'nothing-here' / 'prompts.yaml'}: error: cannot read: "
+        "no such file; the prompt ids in the flow were not checked"
+    )
+    assert sum("prompt" in line for line in lines) == 1
+    assert any("there is no node 'nowhere'" in line for line in lines[1:])
+    assert lines[-1].endswith("2 errors, 1 warning; the flow cannot be loaded")
+
+
+def test_default_prompts_folder_is_beside_the_flow_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from another folder, ``prompts_dir=None`` finds ../prompts of the flow."""
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+
+    status = check_main(str(MENUS), None, today=date(2026, 3, 1), out=out)
+
+    assert status == 0, out.getvalue()
+    assert "cannot read" not in out.getvalue()
+
+
+def test_default_prompts_folder_reports_a_missing_prompt(tmp_path: Path) -> None:
+    """The catalog beside a copied flow is the one checked against."""
+    shutil.copytree(PROMPTS, tmp_path / "prompts")
+    path = _copy(tmp_path, "prompts: main-menu", "prompts: main-manu")
+    out = io.StringIO()
+
+    status = check_main(str(path), today=date(2026, 3, 1), out=out)
 
     assert status == 1
-    assert "cannot read" in out.getvalue()
+    assert "prompt 'main-manu' is not in prompts.yaml" in out.getvalue()
+
+
+def test_missing_flow_file_is_reported_as_missing(tmp_path: Path) -> None:
+    """A flow path that does not exist is said to be missing, and only that."""
+    path = tmp_path / "menu.yaml"
+    out = io.StringIO()
+
+    status = check_main(str(path), None, out=out)
+
+    lines = out.getvalue().splitlines()
+    assert status == 1
+    assert lines[0].startswith(f"{path}: error: there is no such file")
+    assert lines[1:] == [f"{path}: 1 error; nothing was checked"]
+
+
+def _copy(folder: Path, old: str, new: str) -> Path:
+    text = MENUS.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = folder / "menus.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
