@@ -8,6 +8,7 @@ its masked form and keyed hash.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -72,6 +73,8 @@ class CallTrace:
     steps: list[Step] = field(default_factory=list)
     outcome: Outcome | None = None
     ended_at: datetime | None = None
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """This AGI session's own key: one channel may run the IVR more than once."""
 
     @property
     def path(self) -> list[str]:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ivr.clock import FixedClock
+from ivr.clock import FixedClock, ShiftedClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -22,3 +22,15 @@ def test_advance_moves_the_clock() -> None:
     clock.advance(90)
 
     assert clock.now(SHANGHAI).strftime("%H:%M:%S") == "09:01:30"
+
+
+def test_shifted_clock_starts_at_the_given_time_and_runs() -> None:
+    """A call placed --at a moment starts there and its time still moves."""
+    ticks = iter([100.0, 100.0, 145.5])
+    clock = ShiftedClock(datetime(2026, 10, 8, 9, 0), monotonic=lambda: next(ticks))
+
+    first = clock.now(SHANGHAI)
+    later = clock.now(SHANGHAI)
+
+    assert first == datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
+    assert later.strftime("%H:%M:%S.%f") == "09:00:45.500000"

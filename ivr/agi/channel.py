@@ -192,7 +192,7 @@ class AGIChannel:
         reply = await self._session.execute(commands.stream_file(prompt, escape))
         if reply.failed:
             await self._raise_if_gone(reply)
-            logger.warning("prompt %s could not be played; skipping it", prompt)
+            logger.debug("prompt %s could not be played; skipping it", prompt)
             missing.append(prompt)
             return None
         return reply.digit()

@@ -101,7 +101,11 @@ class EnvironmentParser:
         self.lines += 1
         key, sep, value = text.partition(":")
         if not sep or not key or " " in key:
-            raise AGIHandshakeError(f"not an AGI environment line: {line[:40]!r}")
+            # The line itself is left out: it may hold a caller number, and
+            # this message is logged.
+            raise AGIHandshakeError(
+                f"environment line {self.lines} is not 'key: value'"
+            )
         self._values[key] = value[1:] if value.startswith(" ") else value
 
     def environment(self) -> AGIEnvironment:

@@ -53,6 +53,7 @@ def _call_part(trace: CallTrace) -> dict[str, Any]:
     return _fit(
         calls,
         {
+            "session_id": trace.session_id,
             "uniqueid": trace.uniqueid,
             "started_at": _iso(trace.started_at),
             "ended_at": _iso(trace.ended_at),

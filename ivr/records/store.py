@@ -2,8 +2,9 @@
 
 :class:`RecordStore` does the database work for the background writer and
 answers the few queries the HTTP API and the tests need. Writes are upserts
-keyed by ``uniqueid``, so an operation may be replayed (from the spool, after
-a retry) and a call's finish may arrive before its start.
+keyed by the AGI session (``session_id``), so an operation may be replayed
+(from the spool, after a retry) and a call's finish may arrive before its
+start.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ def _upsert(dialect: str, values: dict[str, Any], finish: bool) -> Executable:
     else:
         statement = sqlite.insert(calls).values(**values)
     if not finish:
-        return statement.on_conflict_do_nothing(index_elements=["uniqueid"])
-    changes = {name: statement.excluded[name] for name in values if name != "uniqueid"}
+        return statement.on_conflict_do_nothing(index_elements=["session_id"])
+    changes = {
+        name: statement.excluded[name] for name in values if name != "session_id"
+    }
     return statement.on_conflict_do_update(
-        index_elements=["uniqueid"], set_=changes
+        index_elements=["session_id"], set_=changes
     ).returning(calls.c.id)
 
 
@@ -76,10 +79,17 @@ class RecordStore:
             await connection.execute(insert(call_steps), step_values(op, call_id))
 
     async def get_call(self, uniqueid: str) -> dict[str, Any] | None:
-        """Return one call with its steps (``"steps"``, in order), or ``None``."""
+        """Return a call with its steps (``"steps"``, in order), or ``None``.
+
+        A channel that ran the IVR more than once has a record per session;
+        this returns the newest.
+        """
         async with self._engine.connect() as connection:
             found = await connection.execute(
-                select(calls).where(calls.c.uniqueid == uniqueid)
+                select(calls)
+                .where(calls.c.uniqueid == uniqueid)
+                .order_by(calls.c.id.desc())
+                .limit(1)
             )
             row = found.mappings().one_or_none()
             if row is None:

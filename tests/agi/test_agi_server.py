@@ -141,3 +141,23 @@ async def test_handler_crash_is_logged_and_contained(
     crashes = [r for r in caplog.records if r.exc_info]
     assert closed == b""
     assert len(crashes) == 1 and crashes[0].name == "ivr.agi.call"
+
+
+async def test_malformed_environment_is_logged_without_its_content(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A line that is not 'key: value' is refused with a warning ops can see,
+    which does not repeat the line (it may hold a caller number)."""
+    server = await start_fastagi_server(idle, "127.0.0.1", 0)
+    reader, writer = await connect(server)
+    writer.write(b"agi_network: yes\nagi_callerid 13812345678\n\n")
+    closed = await reader.read()
+    writer.close()
+    await server.close(drain_timeout=1)
+
+    assert closed == b""
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "FastAGI handshake refused: environment line 2 is not 'key: value'"
+    ]
+    assert "13812345678" not in caplog.text

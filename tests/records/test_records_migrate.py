@@ -44,11 +44,12 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
     assert schema["call_indexes"] == [
         "ix_calls_caller_hash",
         "ix_calls_outcome_kind",
+        "ix_calls_session_id",
         "ix_calls_started_at",
         "ix_calls_uniqueid",
     ]
     assert schema["step_indexes"] == ["ix_call_steps_node_id"]
-    assert schema["version"] == "0001"
+    assert schema["version"] == "0002"
     assert schema["drift"] == []
 
 

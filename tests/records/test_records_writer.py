@@ -157,9 +157,10 @@ async def test_finished_trace_round_trips_with_steps(
 async def test_finish_before_start_is_not_overwritten(
     writer: CallRecordWriter,
 ) -> None:
-    """A finish written before its start keeps its outcome (upsert by uniqueid)."""
+    """A finish written before its start keeps its outcome (upsert by session)."""
     trace = make_trace("1700000000.2")
     started = make_trace("1700000000.2")
+    started.session_id = trace.session_id
     started.outcome, started.ended_at = None, None
 
     writer.record_finished(trace)
@@ -172,6 +173,22 @@ async def test_finish_before_start_is_not_overwritten(
     assert stored["outcome_kind"] == "queue"
     assert len(stored["steps"]) == 2
     assert await writer.count_calls() == 1
+
+
+async def test_two_sessions_on_one_channel_keep_two_records(
+    writer: CallRecordWriter,
+) -> None:
+    """A channel that runs the IVR twice (a transfer back) keeps both records."""
+    first, second = make_trace("1700000000.3"), make_trace("1700000000.3")
+    second.outcome = Outcome(OutcomeKind.HANGUP, "welcome")
+
+    writer.record_finished(first)
+    writer.record_finished(second)
+    await writer.flush()
+
+    assert await writer.count_calls() == 2
+    newest = await writer.get_call("1700000000.3")
+    assert newest is not None and newest["outcome_kind"] == "hangup"
 
 
 async def test_slow_database_does_not_block_the_call_path(
@@ -253,8 +270,9 @@ async def test_unwritten_records_survive_a_restart(url: str, tmp_path: Path) -> 
     down = FlakyStore(url)
     first = CallRecordWriter(url, store=down, spool_path=spool, sleep=FakeBackoff())
     first.start()
-    first.record_started(make_trace("restart.1"))
-    first.record_finished(make_trace("restart.1"))
+    call = make_trace("restart.1")
+    first.record_started(call)
+    first.record_finished(call)
     first.record_finished(make_trace("restart.2"))
 
     await first.close(timeout=0)

@@ -88,5 +88,5 @@ async def test_missing_prompt_catalog_is_refused_readably(
     """A prompts folder without prompts.yaml stops start-up with one message."""
     config = make_config(**{"prompts.dir": str(tmp_path / "no-prompts")})
 
-    with pytest.raises(ServiceError, match="refusing to start: .*prompts.yaml"):
+    with pytest.raises(ServiceError, match=r"refusing to start: .*prompts\.yaml"):
         await Service(config).start()
