@@ -28,7 +28,13 @@ from ivr.flow.model import (
 from ivr.flow.nodes_reader import read_nodes
 from ivr.flow.problems import Problem, Reader, Severity, suggest
 from ivr.flow.settings_reader import read_settings
-from ivr.flow.yamlpos import PMap, PNode, Position, YamlSyntaxError, parse_yaml
+from ivr.flow.yamlpos import (
+    PMap,
+    PNode,
+    Position,
+    YamlSyntaxError,
+    parse_yaml_bytes,
+)
 from ivr.prompts import PromptCatalog
 
 __all__ = ["flow_version", "load_flow", "successors"]
@@ -56,12 +62,15 @@ def load_flow(
     reader = Reader()
     try:
         data = Path(path).read_bytes()
-        document = parse_yaml(data.decode("utf-8"), file)
-    except (OSError, UnicodeDecodeError) as exc:
-        reader.error(Position(file, 1, 1), f"cannot read the file: {exc}")
+        document = parse_yaml_bytes(data, file)
+    except FileNotFoundError:
+        reader.error(Position(file, 1, 1), "there is no such file")
+        return None, reader.problems
+    except OSError as exc:
+        reader.error(Position(file, 1, 1), f"cannot read the file: {exc.strerror}")
         return None, reader.problems
     except YamlSyntaxError as exc:
-        reader.error(exc.pos, f"not valid YAML: {exc.message}")
+        reader.error(exc.pos, exc.message)
         return None, reader.problems
     for duplicate in document.duplicates:
         first = duplicate.first

@@ -10,6 +10,10 @@ key with both of its positions.
 Scalars keep their raw text: ``09:00`` stays ``"09:00"`` (YAML 1.1 would read
 it as the sexagesimal number 540) and ``2026-02-30`` stays a string the
 checker can reject with a clear message instead of a crash.
+
+Syntax errors are told in plain words for the people who edit the file (a tab
+used for indentation, an unquoted ':' in a text, a binary file), not in the
+parser's own terms, and point at the place to fix.
 """
 
 from __future__ import annotations
@@ -28,7 +32,25 @@ __all__ = [
     "YamlDocument",
     "YamlSyntaxError",
     "parse_yaml",
+    "parse_yaml_bytes",
 ]
+
+_NOT_YAML = "not valid YAML: "
+_ADVICE: tuple[tuple[str, str, bool], ...] = (
+    ("found character '\\t'", "a tab is used for indentation; use spaces", False),
+    (
+        "mapping values are not allowed here",
+        "check the indentation and that text with ':' is in quotes",
+        False,
+    ),
+    ("could not find expected ':'", "a line has no ':' after its name", True),
+    ("expected <block end>", "this line does not line up with the lines above", False),
+    ("found unexpected end of stream", "a quote is opened here but never closed", True),
+    ("expected ',' or ']'", "a list opened here with '[' is not closed with ']'", True),
+    ("expected ',' or '}'", "a '{' opened here is not closed with '}'", True),
+)
+"""PyYAML's problem text -> plain advice, and whether the place to fix is where
+the construct began (the context mark) rather than where the parser gave up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,23 +144,71 @@ class YamlSyntaxError(ValueError):
         self.pos = pos
 
 
+def parse_yaml_bytes(data: bytes, file: str) -> YamlDocument:
+    """Decode ``data`` as UTF-8 and parse it; see :func:`parse_yaml`.
+
+    Raises :class:`YamlSyntaxError` when the bytes are not UTF-8 text.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        binary = b"\0" in data
+        where = data.index(b"\0") if binary else exc.start
+        line = data.count(b"\n", 0, where) + 1
+        column = where - (data.rfind(b"\n", 0, where) + 1) + 1
+        message = "this is not a text file" if binary else _NOT_UTF8
+        raise YamlSyntaxError(message, Position(file, line, column)) from exc
+    return parse_yaml(text, file)
+
+
+_NOT_UTF8 = "the file is not saved as UTF-8 text; save it as UTF-8"
+
+
 def parse_yaml(text: str, file: str) -> YamlDocument:
     """Parse one YAML document from ``text``, naming ``file`` in positions.
 
-    Raises :class:`YamlSyntaxError` for text PyYAML cannot compose.
+    Raises :class:`YamlSyntaxError` for text PyYAML cannot compose, with
+    advice in plain words where the mistake is a common one.
     """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = _position(mark, file)
-        raise YamlSyntaxError(str(exc.problem or exc), pos) from exc
+        raise _syntax_error(exc, file) from exc
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, file) from exc
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(str(exc), Position(file, 1, 1)) from exc
+        raise YamlSyntaxError(_NOT_YAML + str(exc), Position(file, 1, 1)) from exc
     document = YamlDocument(root=None)
     if node is not None:
         document.root = _convert(node, file, document.duplicates)
     return document
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> YamlSyntaxError:
+    problem = str(exc.problem or exc)
+    for phrase, advice, at_start in _ADVICE:
+        if phrase in problem:
+            mark = (exc.context_mark if at_start else None) or exc.problem_mark
+            return YamlSyntaxError(_NOT_YAML + advice, _position(mark, file))
+    mark = exc.problem_mark or exc.context_mark
+    return YamlSyntaxError(_NOT_YAML + problem, _position(mark, file))
+
+
+def _reader_error(
+    exc: yaml.reader.ReaderError, text: str, file: str
+) -> YamlSyntaxError:
+    """A character YAML refuses: NUL means a binary file, others a stray code."""
+    index = exc.position
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    if exc.character == 0:
+        message = "this is not a text file"
+    else:
+        message = (
+            f"the invisible control character #x{exc.character:04x} cannot be in "
+            "the file; delete it"
+        )
+    return YamlSyntaxError(message, Position(file, line, column))
 
 
 def _position(mark: yaml.Mark | None, file: str) -> Position:

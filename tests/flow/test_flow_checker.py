@@ -245,6 +245,52 @@ def test_yaml_syntax_error(tmp_path: Path, catalog: PromptCatalog) -> None:
     assert ": error: not valid YAML" in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "at", "message"),
+    [
+        (
+            "    next: main-menu\n",
+            "\tnext: main-menu\n",
+            "\tnext",
+            "not valid YAML: a tab is used for indentation; use spaces",
+        ),
+        (
+            "  timezone: Asia/Shanghai\n",
+            "  timezone: Asia/Shanghai\n   language: zh\n",
+            ": zh",
+            "not valid YAML: check the indentation and that text with ':' is in quotes",
+        ),
+        (
+            "start: welcome\n",
+            "start: welcome\n\x00\x00\x00\n",
+            "\x00",
+            "this is not a text file",
+        ),
+    ],
+)
+def test_yaml_mistakes_get_plain_advice(
+    tmp_path: Path, catalog: PromptCatalog, old: str, new: str, at: str, message: str
+) -> None:
+    """Tabs, a stray ':' and binary bytes are told in words ops can act on."""
+    path, text = _broken(tmp_path, old, new)
+
+    lines = _check(path, catalog)
+
+    assert lines == [f"{_where(text, at)}: error: {message}"]
+
+
+def test_file_in_another_encoding_is_one_line(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """A GBK-saved file gets one line asking for UTF-8, at the first bad byte."""
+    path = tmp_path / "menus.yaml"
+    path.write_bytes("start: welcome\n# 菜单\n".encode("gbk"))
+
+    assert _check(path, catalog) == [
+        "menus.yaml:2:3: error: the file is not saved as UTF-8 text; save it as UTF-8"
+    ]
+
+
 def test_every_problem_is_reported_in_file_order(
     tmp_path: Path, catalog: PromptCatalog
 ) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.flow.yamlpos import PMap, Position, PScalar, PSeq, YamlSyntaxError, parse_yaml
+from ivr.flow.yamlpos import (
+    PMap,
+    Position,
+    PScalar,
+    PSeq,
+    YamlSyntaxError,
+    parse_yaml,
+    parse_yaml_bytes,
+)
 
 
 def test_positions_are_one_based_for_keys_and_values() -> None:
@@ -42,13 +50,25 @@ def test_duplicate_keys_are_listed_with_both_positions() -> None:
     assert duplicate.second == Position("f.yaml", 4, 3)
 
 
-def test_syntax_error_carries_its_position() -> None:
-    """Unparsable text raises with where the parser stopped."""
+def test_unclosed_list_points_where_it_opens() -> None:
+    """An unclosed '[' is reported at the bracket, in plain words."""
     with pytest.raises(YamlSyntaxError) as caught:
         parse_yaml("a: [1,\nb: 2\n", "f.yaml")
 
-    assert caught.value.pos.file == "f.yaml"
-    assert caught.value.pos.line >= 2
+    assert caught.value.pos == Position("f.yaml", 1, 4)
+    assert caught.value.message == (
+        "not valid YAML: a list opened here with '[' is not closed with ']'"
+    )
+
+
+def test_control_character_is_named_at_its_place() -> None:
+    """A stray control code (not NUL) is named and located, one line."""
+    with pytest.raises(YamlSyntaxError) as caught:
+        parse_yaml_bytes(b"a: 1\nb: x\x07\n", "f.yaml")
+
+    assert caught.value.pos == Position("f.yaml", 2, 5)
+    assert "#x0007" in caught.value.message
+    assert "\n" not in caught.value.message
 
 
 def test_empty_document_has_no_root() -> None:
