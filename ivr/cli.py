@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -163,12 +165,26 @@ def _run_agi(args: argparse.Namespace) -> int:
     # including a refusal to run, goes to stderr (Asterisk logs it). On a
     # refusal IVR_DONE stays unset and the dialplan queues the caller.
     try:
+        _require_streams(0, 1)
         config = load_config(args.config)
         _setup_logging(config.logging.level, stream=sys.stderr)
         return asyncio.run(run_classic_call(config))
     except (ConfigError, ServiceError) as exc:
         print(f"ivr agi: {exc}", file=sys.stderr)
         return 1
+
+
+def _require_streams(*fds: int) -> None:
+    """Classic AGI speaks over pipes (or a terminal, to try it by hand)."""
+    from ivr.service import ServiceError
+
+    for fd in fds:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)):
+            raise ServiceError(
+                f"file descriptor {fd} is a regular file; Asterisk runs AGI "
+                "scripts with pipes (to try it by hand, use a terminal)"
+            )
 
 
 def _run_prompts_render(args: argparse.Namespace) -> int:
