@@ -3,7 +3,8 @@
 :func:`load_flow` is used at start-up, on reload and by ``ivr check``. It never
 stops at the first mistake: the YAML is read with positions, the settings and
 nodes are read kind by kind, and then the whole flow is checked for names that
-point nowhere, prompts the catalog lacks, nodes no caller can reach and years
+point nowhere, prompts the catalog lacks, nodes no caller can reach
+(``ivr.flow.reachability``, without cascades from one typo) and years
 the official calendar does not cover yet. A :class:`Flow` is returned only
 when there is no error (warnings are allowed).
 """
@@ -11,22 +12,14 @@ when there is no error (warnings are allowed).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
 from ivr.flow.calendar import WorkCalendar
-from ivr.flow.model import (
-    REPEAT,
-    Flow,
-    HoursNode,
-    MenuNode,
-    Node,
-    QueueNode,
-    Settings,
-)
+from ivr.flow.model import Flow, Settings
 from ivr.flow.nodes_reader import read_nodes
 from ivr.flow.problems import Problem, Reader, Severity, suggest
+from ivr.flow.reachability import check_reachable
 from ivr.flow.settings_reader import read_settings
 from ivr.flow.yamlpos import (
     PMap,
@@ -37,7 +30,7 @@ from ivr.flow.yamlpos import (
 )
 from ivr.prompts import PromptCatalog
 
-__all__ = ["flow_version", "load_flow", "successors"]
+__all__ = ["flow_version", "load_flow"]
 
 _TOP = ("settings", "start", "nodes")
 
@@ -107,7 +100,7 @@ def _read_flow(
     _check_references(reader, declared)
     if catalog is not None:
         _check_prompts(reader, catalog)
-    _check_reachable(reader, start, nodes)
+    check_reachable(reader, start, nodes, top.get("nodes"))
     _check_calendar(reader, top, settings, today)
     if any(problem.severity is Severity.ERROR for problem in reader.problems):
         return None
@@ -139,37 +132,6 @@ def _check_prompts(reader: Reader, catalog: PromptCatalog) -> None:
                 pos,
                 f"prompt {prompt_id!r} is not in {catalog.path.name}{hint}; "
                 "add its script there or fix the id",
-            )
-
-
-def successors(node: Node) -> list[str]:
-    """The node ids a node can lead to (empty ids and ``repeat`` left out)."""
-    found: list[str] = [getattr(node, "next", "")]
-    if isinstance(node, MenuNode):
-        found += [*node.options.values(), node.on_no_input, node.on_invalid]
-    if isinstance(node, HoursNode):
-        found += [node.open, node.closed]
-    if isinstance(node, QueueNode):
-        found += list(node.on_status.values())
-    return [node_id for node_id in found if node_id and node_id != REPEAT]
-
-
-def _check_reachable(reader: Reader, start: str, nodes: Iterable[Node]) -> None:
-    by_id = {node.id: node for node in nodes}
-    seen: set[str] = set()
-    todo = [start]
-    while todo:
-        node_id = todo.pop()
-        if node_id in seen or node_id not in by_id:
-            continue
-        seen.add(node_id)
-        todo.extend(successors(by_id[node_id]))
-    for node in by_id.values():
-        if node.id not in seen and start in by_id:
-            reader.warning(
-                node.pos,
-                f"no caller can reach {node.kind} {node.id!r} from start {start!r}; "
-                "link it from a menu or delete it",
             )
 
 

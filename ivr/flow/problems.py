@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from ivr.flow.yamlpos import PMap, PNode, Position, PScalar, PSeq
 
-__all__ = ["Problem", "Reader", "Severity", "suggest"]
+__all__ = ["Problem", "Reader", "Severity", "close_match", "suggest"]
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _TRUE = ("true", "yes", "on")
@@ -46,10 +46,16 @@ class Problem:
         return f"{where}: {self.severity.value}: {self.message}"
 
 
+def close_match(word: str, choices: Collection[str]) -> str | None:
+    """The choice closest to ``word``, or ``None`` when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def suggest(word: str, choices: Collection[str]) -> str:
     """A ``" (did you mean 'x'?)"`` hint, or ``""`` when nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = close_match(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 @dataclass(slots=True)

@@ -86,20 +86,47 @@ def test_unknown_node_id(tmp_path: Path, catalog: PromptCatalog) -> None:
     ]
 
 
-def test_unreachable_node_is_a_warning(tmp_path: Path, catalog: PromptCatalog) -> None:
-    """A node nothing leads to is reported where it is defined."""
+def test_unreachable_node_is_an_error(tmp_path: Path, catalog: PromptCatalog) -> None:
+    """A node nothing leads to is an error where it is defined."""
     extra = "\n  orphan:\n    kind: goodbye\n"
     path, text = _broken(
         tmp_path, "\n  goodbye-invalid:\n", extra + "\n  goodbye-invalid:\n"
     )
 
-    lines = _check(path, catalog)
+    errors = _errors(_check(path, catalog))
 
-    assert (
-        f"{_where(text, 'orphan:')}: warning: no caller can reach goodbye 'orphan'"
-        in (" ".join(lines))
-    )
-    assert _errors(lines) == []
+    assert errors == [
+        f"{_where(text, 'orphan:')}: error: no caller can reach goodbye 'orphan' "
+        "from start 'welcome'; link it from a menu or delete it"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    kind: announcement\n    prompts: recording-notice\n",
+            "    kind: anouncement\n    prompts: recording-notice\n",
+            "unknown kind 'anouncement'",
+        ),
+        (
+            "    prompts: recording-notice\n    next: main-menu\n",
+            "    prompts: recording-notice\n    next: main-manu\n",
+            "there is no node 'main-manu' (did you mean 'main-menu'?)",
+        ),
+        ("start: welcome", "start: welcom", "there is no node 'welcom'"),
+    ],
+)
+def test_one_typo_on_the_way_is_one_error(
+    tmp_path: Path, catalog: PromptCatalog, old: str, new: str, message: str
+) -> None:
+    """A typo before the main menu does not make every later node 'unreachable'."""
+    path, _ = _broken(tmp_path, old, new)
+
+    errors = _errors(_check(path, catalog))
+
+    assert len(errors) == 1, errors
+    assert message in errors[0]
 
 
 def test_menu_with_no_way_out(tmp_path: Path, catalog: PromptCatalog) -> None:
