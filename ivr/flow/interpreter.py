@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ivr.channel import CallerHungUp, Channel, CollectResult
@@ -44,6 +45,10 @@ MAX_STEPS = 500
 
 _Result = str | Outcome
 
+_CALL_ID: ContextVar[str] = ContextVar("ivr_flow_call_id", default="-")
+"""The uniqueid of the call being run in this task, for log lines deep in a
+node handler (house style: every line names its call and node)."""
+
 
 class FlowRunner:
     """Runs one flow on any number of calls (one :meth:`run` per call)."""
@@ -66,18 +71,26 @@ class FlowRunner:
     async def run(self, channel: Channel, trace: CallTrace) -> Outcome:
         """Run the flow from its start node until the call ends."""
         trace.flow_version = self.flow.version
+        token = _CALL_ID.set(trace.uniqueid)
+        try:
+            outcome = await self._run(channel, trace)
+            await self._finish(channel, trace, _with_last_queue(outcome, trace))
+        finally:
+            _CALL_ID.reset(token)
+        return trace.outcome or outcome
+
+    async def _run(self, channel: Channel, trace: CallTrace) -> Outcome:
         node_id = self.flow.start
         try:
             await channel.answer()
-            outcome = await self._walk(channel, trace, node_id)
+            return await self._walk(channel, trace, node_id)
         except CallerHungUp:
             outcome = Outcome(OutcomeKind.HANGUP, node_id=_last_node(trace, node_id))
             logger.info(
                 "call %s: caller hung up at %s", trace.uniqueid, outcome.node_id
             )
             _close_step(trace, self._now(), "hangup")
-        await self._finish(channel, trace, _with_last_queue(outcome, trace))
-        return trace.outcome or outcome
+            return outcome
 
     async def _walk(self, channel: Channel, trace: CallTrace, node_id: str) -> Outcome:
         for _ in range(MAX_STEPS):
@@ -128,7 +141,10 @@ class FlowRunner:
     def _report_missing(self, step: Step, missing: Sequence[str]) -> None:
         for prompt in missing:
             logger.warning(
-                "node %s: prompt %r could not be played", step.node_id, prompt
+                "call %s: node %s: prompt %r could not be played",
+                _CALL_ID.get(),
+                step.node_id,
+                prompt,
             )
 
     async def _greeting(
@@ -150,7 +166,7 @@ class FlowRunner:
         return node.next
 
     async def _menu(self, channel: Channel, node: MenuNode, step: Step) -> _Result:
-        failures = 0
+        failures = _Failures()
         retry: tuple[str, ...] = ()
         while True:
             collected = await self._collect(channel, node, step, retry)
@@ -162,8 +178,7 @@ class FlowRunner:
             if target is not None:
                 step.result = f"key {key}"
                 return target
-            failures += 1
-            retry, gone = _after_failure(node, key, failures)
+            retry, gone = _after_failure(node, key, failures.add(key))
             if gone is not None:
                 step.result = "no input" if not key else "invalid input"
                 return gone
@@ -223,16 +238,44 @@ def _key_of(collected: CollectResult) -> str:
     return collected.digits
 
 
+@dataclass(slots=True)
+class _Failures:
+    """A menu's failed tries: silences and wrong keys, counted apart."""
+
+    silences: int = 0
+    wrong_keys: int = 0
+
+    def add(self, key: str) -> _Failures:
+        """Count one more silence (no ``key``) or wrong key; return self."""
+        if key:
+            self.wrong_keys += 1
+        else:
+            self.silences += 1
+        return self
+
+    @property
+    def total(self) -> int:
+        """Failures of both kinds: they decide when the menu gives up."""
+        return self.silences + self.wrong_keys
+
+
 def _after_failure(
-    node: MenuNode, key: str, failures: int
+    node: MenuNode, key: str, failures: _Failures
 ) -> tuple[tuple[str, ...], str | None]:
-    """The re-prompt to play, or the node to leave for after the last try."""
-    if failures > node.retries:
+    """The re-prompt to play, or the node to leave for after the last try.
+
+    ``node.retries`` re-prompts are allowed in all, silences and wrong keys
+    together; the failure after them leaves by the kind of that last failure.
+    The re-prompt line is picked by the count of its own kind, so a silence
+    after a wrong key hears the first silence line, not the second.
+    """
+    if failures.total > node.retries:
         return (), node.on_invalid if key else node.on_no_input
     lines = node.invalid if key else node.no_input
     if not lines:
         return (), None
-    return (lines[min(failures, len(lines)) - 1],), None
+    count = failures.wrong_keys if key else failures.silences
+    return (lines[min(count, len(lines)) - 1],), None
 
 
 def _holiday_prompt(node: GreetingNode, holiday: str) -> list[str]:

@@ -217,6 +217,33 @@ async def test_invalid_input_reprompts_twice_then_says_goodbye(
     assert outcome.node_id == "goodbye-invalid"
 
 
+async def test_reprompt_line_follows_the_count_of_its_own_kind(
+    run_call: RunCall,
+) -> None:
+    """A silence after a wrong key hears the first silence line, not the second."""
+    channel = ScriptedChannel(["9", SILENCE, SILENCE])
+
+    outcome, trace = await run_call(channel, WORKDAY_MORNING)
+
+    assert channel.collects == [
+        ["main-menu"],
+        ["invalid-1", "main-menu"],
+        ["no-input-1", "main-menu"],
+    ]
+    assert trace.steps[2].result == "no input"
+    assert outcome.node_id == "goodbye-no-input"
+
+
+async def test_failures_of_both_kinds_share_the_retries(run_call: RunCall) -> None:
+    """Retries count silences and wrong keys together; the last kind picks the exit."""
+    channel = ScriptedChannel([SILENCE, "9", "8"])
+
+    outcome, _ = await run_call(channel, WORKDAY_MORNING)
+
+    assert [c[0] for c in channel.collects] == ["main-menu", "no-input-1", "invalid-1"]
+    assert outcome.node_id == "goodbye-invalid"
+
+
 async def test_recovering_after_one_silence_continues(run_call: RunCall) -> None:
     """A key after a re-prompt is taken normally."""
     channel = ScriptedChannel([SILENCE, "3", HANG_UP])
@@ -314,7 +341,11 @@ async def test_missing_prompt_is_logged_and_the_flow_goes_on(
         _, trace = await run_call(channel, WORKDAY_MORNING)
 
     assert trace.path == [*ARRIVAL, "social-security-card"]
-    assert "recording-notice" in caplog.text
+    [record] = caplog.records
+    assert record.getMessage() == (
+        "call 1700000000.1: node recording-notice: prompt 'recording-notice' "
+        "could not be played"
+    )
 
 
 async def test_trace_carries_version_and_clock_times(
