@@ -5,7 +5,13 @@ at ``prompts/<lang>/<id>.wav`` (rendered elsewhere). The flow checker uses the
 catalog to report prompt ids a menu names but no script defines.
 """
 
-from ivr.prompts.catalog import CATALOG_FILE, PromptCatalog
+from ivr.prompts.catalog import CATALOG_FILE, DIALPLAN_PROMPTS, PromptCatalog
 from ivr.prompts.errors import PromptCatalogError, PromptError
 
-__all__ = ["CATALOG_FILE", "PromptCatalog", "PromptCatalogError", "PromptError"]
+__all__ = [
+    "CATALOG_FILE",
+    "DIALPLAN_PROMPTS",
+    "PromptCatalog",
+    "PromptCatalogError",
+    "PromptError",
+]

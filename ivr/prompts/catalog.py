@@ -16,10 +16,16 @@ import yaml
 
 from ivr.prompts.errors import PromptCatalogError
 
-__all__ = ["CATALOG_FILE", "PromptCatalog", "join_script_lines"]
+__all__ = ["CATALOG_FILE", "DIALPLAN_PROMPTS", "PromptCatalog", "join_script_lines"]
 
 CATALOG_FILE = "prompts.yaml"
 """The catalog's file name inside the prompts directory."""
+
+DIALPLAN_PROMPTS: tuple[str, ...] = ("ivr-sorry-fallback",)
+"""Prompts the Asterisk dialplan plays itself, so ``menus.yaml`` never names
+them: ``ivr-sorry-fallback`` is the apology before queueing a caller the IVR
+service could not take. They must stay in the catalog (and be rendered) even
+though no node uses them."""
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from flow_fakes import (
@@ -16,7 +17,14 @@ from flow_fakes import (
 )
 
 from ivr.channel import QueueResult
-from ivr.flow import AnnouncementNode, Flow, MenuNode, load_flow
+from ivr.flow import (
+    AnnouncementNode,
+    Flow,
+    HoursNode,
+    MenuNode,
+    QueueNode,
+    load_flow,
+)
 from ivr.prompts import PromptCatalog
 from ivr.trace import OutcomeKind
 
@@ -172,17 +180,36 @@ async def test_agent_outside_hours_hears_hours_then_self_service(
     assert channel.queues == []
 
 
-async def test_agent_outside_hours_insisting_gets_a_polite_goodbye(
-    run_call: RunCall,
-) -> None:
-    """Asking for an agent again after hours ends with a goodbye, no queue."""
+async def test_after_hours_zero_ends_the_call_politely(run_call: RunCall) -> None:
+    """``0`` in the after-hours menu ends the call with a goodbye, no queue."""
     channel = ScriptedChannel(["0", "0"])
 
     outcome, _ = await run_call(channel, at(2026, 3, 3, 18, 0))
 
     assert outcome.kind is OutcomeKind.GOODBYE
     assert outcome.node_id == "goodbye-after-hours"
+    assert channel.queues == []
     assert channel.played[-2:] == ["goodbye-after-hours", "closing"]
+
+
+def test_menu_lines_match_their_keys(flow: Flow, catalog: PromptCatalog) -> None:
+    """Every "XX请按N" a menu says is a key it takes; "人工服务" leads to an agent."""
+    for menu in flow.nodes.values():
+        if not isinstance(menu, MenuNode):
+            continue
+        script = "".join(catalog.text(prompt) for prompt in menu.prompts)
+        for offer, key in _offers(script):
+            assert key in menu.options, (menu.id, offer, key)
+            if "人工" in offer:
+                target = flow.node(menu.options[key])
+                assert isinstance(target, HoursNode | QueueNode), (menu.id, offer)
+
+
+def _offers(script: str) -> list[tuple[str, str]]:
+    """(what is offered, key) for each "XX请按N" in a menu script."""
+    names = {"星号键": "*", "井号键": "#"}
+    found = re.findall(r"([^；，。]*?)请按(\d|星号键|井号键)", script)
+    return [(offer, names.get(key, key)) for offer, key in found]
 
 
 async def test_no_input_reprompts_twice_then_says_goodbye(run_call: RunCall) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ivr.flow import load_flow
 from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq, parse_yaml
-from ivr.prompts import PromptCatalog, PromptCatalogError
+from ivr.prompts import DIALPLAN_PROMPTS, PromptCatalog, PromptCatalogError
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPTS = REPO / "prompts"
@@ -137,12 +139,69 @@ def test_every_prompt_menus_yaml_names_exists(catalog: PromptCatalog) -> None:
     assert not [p for p in problems if "prompt" in p.message]
 
 
-def test_every_script_is_used_by_the_flow(catalog: PromptCatalog) -> None:
-    """No script in the catalog is dead text (every id appears in menus.yaml)."""
+def test_every_script_is_used_by_the_flow_or_the_dialplan(
+    catalog: PromptCatalog,
+) -> None:
+    """No script is dead text: menus.yaml names it, or the dialplan plays it."""
     root = parse_yaml((REPO / "menus.yaml").read_text(encoding="utf-8"), "m").root
-    words = set(_scalars(root))
+    words = set(_scalars(root)) | set(DIALPLAN_PROMPTS)
 
     assert [prompt_id for prompt_id in catalog.ids if prompt_id not in words] == []
+
+
+def test_dialplan_prompts_are_in_the_catalog_and_rendered(
+    catalog: PromptCatalog,
+) -> None:
+    """The dialplan's fallback apology exists, with audio, unused by menus.yaml."""
+    menus = (REPO / "menus.yaml").read_text(encoding="utf-8")
+
+    assert "ivr-sorry-fallback" in DIALPLAN_PROMPTS
+    for prompt_id in DIALPLAN_PROMPTS:
+        assert catalog.has(prompt_id) and catalog.has_audio(prompt_id)
+        assert prompt_id not in menus
+    assert catalog.text("ivr-sorry-fallback").startswith("很抱歉，系统正在调整")
+
+
+def test_flow_with_dialplan_prompts_checks_clean(catalog: PromptCatalog) -> None:
+    """Scripts no node uses are not reported by the flow check."""
+    _, problems = load_flow(REPO / "menus.yaml", catalog, today=date(2026, 3, 1))
+
+    assert not [p for p in problems if "ivr-sorry-fallback" in p.message]
+    assert [p.severity.value for p in problems] == ["warning"]
+
+
+def test_every_script_has_current_audio(catalog: PromptCatalog) -> None:
+    """Each script has a rendered file made from its current text."""
+    stale = [
+        prompt_id
+        for prompt_id in catalog.ids
+        if not _audio_is_current(catalog, prompt_id)
+    ]
+
+    assert stale == [], "run: .venv/bin/ivr prompts render"
+
+
+def _audio_is_current(catalog: PromptCatalog, prompt_id: str) -> bool:
+    wav = catalog.audio_path(prompt_id)
+    sidecar = wav.with_name(f".{prompt_id}.sha")
+    text = catalog.text(prompt_id).encode("utf-8")
+    digest = hashlib.sha256(text).hexdigest()[:16]
+    if not sidecar.exists():
+        return wav.is_file()
+    return wav.is_file() and sidecar.read_text(encoding="ascii").strip() == digest
+
+
+def test_no_script_sends_callers_to_the_line_they_are_on(
+    catalog: PromptCatalog,
+) -> None:
+    """Callers are on 12333 already: no "拨打12333查询/咨询"."""
+    slips = [
+        prompt_id
+        for prompt_id in catalog.ids
+        if re.search(r"拨打12333(查询|咨询|办理)", catalog.text(prompt_id))
+    ]
+
+    assert slips == []
 
 
 def _scalars(node: PNode | None) -> list[str]:
