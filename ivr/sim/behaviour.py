@@ -63,6 +63,9 @@ class DigitRequest:
     ``prompt`` is the file ``GET DATA`` plays first (with any-key barge-in),
     ``max_digits`` is 1 for ``WAIT FOR DIGIT``; ``timeout_ms`` as sent
     (``-1`` waits for ever). ``index`` counts digit requests from 1.
+    ``first_key_ms`` is how long Asterisk waits for the first key (``GET
+    DATA 0`` waits 6000 ms; below 0 for ever): the emulator gives the caller
+    that long in real time, then takes the request as timed out.
     """
 
     command: DigitCommand
@@ -70,6 +73,7 @@ class DigitRequest:
     max_digits: int
     timeout_ms: int
     index: int
+    first_key_ms: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +133,12 @@ class QueueOutcome:
     With ``answered_after`` set, ``member`` answers after that many seconds
     and talks ``talk_seconds``; otherwise the caller leaves with
     ``status`` as QUEUESTATUS (``TIMEOUT``, ``LEAVEEMPTY``, or a join failure:
-    ``JOINEMPTY``, ``JOINUNAVAIL``, ``FULL``). ``caller_hangs_up`` makes the
-    caller hang up in the queue (or while talking). ``set_interface_vars``
-    mirrors queues.conf ``setinterfacevar=yes`` (MEMBERNAME and friends).
+    ``JOINEMPTY``, ``JOINUNAVAIL``, ``FULL``). ``members_ring`` says, for a
+    caller who waits in vain, that free members rang and nobody picked up
+    (RINGNOANSWER) rather than that no member was free; QUEUESTATUS is the
+    same. ``caller_hangs_up`` makes the caller hang up in the queue (or while
+    talking). ``set_interface_vars`` mirrors queues.conf
+    ``setinterfacevar=yes`` (MEMBERNAME and friends).
     """
 
     answered_after: float | None = 5.0
@@ -141,6 +148,7 @@ class QueueOutcome:
     status: str = "TIMEOUT"
     caller_hangs_up: bool = False
     set_interface_vars: bool = False
+    members_ring: bool = False
 
 
 class CallerBehaviour(Protocol):

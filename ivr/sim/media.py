@@ -4,9 +4,16 @@ STREAM FILE, GET OPTION, GET DATA, WAIT FOR DIGIT, SAY ... and RECORD FILE.
 Each handler takes the parsed words and returns the reply line; the caller
 behaviour decides keys, hang-ups and how recordings end. Offsets (``endpos``)
 are 8 kHz samples, as Asterisk counts them for telephone audio.
+
+A request for digits gives the caller the request's own time for the first
+key, in real time whatever the pace: a behaviour that has not answered by
+then (a person at the keyboard) has given no input, and the reply is the
+timeout form res_agi.c sends. ``WAIT FOR DIGIT 0`` asks nobody.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from .behaviour import (
     DigitCommand,
@@ -114,23 +121,46 @@ class MediaCommands:
         return f"200 result={await self._wait_digit('WAIT FOR DIGIT', timeout)}\n"
 
     async def _wait_digit(self, command: DigitCommand, timeout_ms: int) -> int:
-        answer = await self._ask_digits(command, None, 1, timeout_ms)
+        if timeout_ms == 0:
+            # ast_waitfordigit_full() with 0 ms returns 0 without waiting.
+            return 0
+        request = self._request(command, None, 1, timeout_ms, timeout_ms)
+        answer, expired = await self._ask_digits(request)
         if answer.digits:
             await self.ctx.spend(answer.pause)
             return ord(answer.digits[0])
-        if await self._times_out(answer, timeout_ms):
+        if expired or await self._times_out(answer, timeout_ms):
             return 0
         return -1
 
-    async def _ask_digits(
-        self, command: DigitCommand, prompt: str | None, most: int, timeout_ms: int
-    ) -> KeyAnswer:
+    def _request(
+        self,
+        command: DigitCommand,
+        prompt: str | None,
+        most: int,
+        timeout_ms: int,
+        first_key_ms: int,
+    ) -> DigitRequest:
         index = self.ctx.next_digit_index()
-        request = DigitRequest(command, prompt, most, timeout_ms, index)
-        answer = await self.ctx.caller.on_digits(request)
+        return DigitRequest(command, prompt, most, timeout_ms, index, first_key_ms)
+
+    async def _ask_digits(self, request: DigitRequest) -> tuple[KeyAnswer, bool]:
+        """The caller's answer, and whether the first-key time ran out first."""
+        answer, expired = await self._ask_in_time(request)
         if answer.digits or not answer.hang_up:
-            self.ctx.model.record("keys", command, answer.digits)
-        return answer
+            self.ctx.model.record("keys", request.command, answer.digits)
+        return answer, expired
+
+    async def _ask_in_time(self, request: DigitRequest) -> tuple[KeyAnswer, bool]:
+        # Real time, not paced: the wait already took the request's time, so
+        # only the call clock moves on (no second, paced wait).
+        wait_ms = request.first_key_ms
+        try:
+            async with asyncio.timeout(wait_ms / 1000 if wait_ms >= 0 else None):
+                return await self.ctx.caller.on_digits(request), False
+        except TimeoutError:
+            self.ctx.model.clock += wait_ms / 1000
+            return KeyAnswer(pause=0.0), True
 
     async def _times_out(self, answer: KeyAnswer, timeout_ms: int) -> bool:
         """Let a wait without keys run out; False when the caller hangs up."""
@@ -153,17 +183,21 @@ class MediaCommands:
             return "200 result=-1\n"
         if argv[2]:
             await self._play_fully(argv[2])
-        answer = await self._ask_digits("GET DATA", argv[2] or None, most, timeout)
-        return await self._read_string(answer, most, timeout)
+        first, later = _getdata_timeouts(timeout)
+        request = self._request("GET DATA", argv[2] or None, most, timeout, first)
+        answer, expired = await self._ask_digits(request)
+        if expired:
+            return "200 result= (timeout)\n"
+        return await self._read_string(answer, most, first, later)
 
     async def _play_fully(self, name: str) -> None:
         self.ctx.next_prompt_index()
         await self.ctx.spend(self.ctx.prompts.length(name))
         self.ctx.model.record("prompt", name, "played")
 
-    async def _read_string(self, answer: KeyAnswer, most: int, timeout: int) -> str:
-        # ast_app_getdata_full(): 0 means 6 s for the first key, 2 s after.
-        first, later = (timeout, timeout) if timeout else (6000, 2000)
+    async def _read_string(
+        self, answer: KeyAnswer, most: int, first: int, later: int
+    ) -> str:
         data = ""
         for key in answer.digits:
             await self.ctx.spend(answer.pause)
@@ -203,6 +237,11 @@ class MediaCommands:
         outcome = await self.ctx.caller.on_record(request)
         self.ctx.model.record("record", request.path, _describe(outcome))
         return await Recording(self.ctx, request, offset).finish(outcome)
+
+
+def _getdata_timeouts(timeout: int) -> tuple[int, int]:
+    """ast_app_getdata_full(): 0 means 6 s for the first key and 2 s after."""
+    return (timeout, timeout) if timeout else (6000, 2000)
 
 
 def _silence_ms(argv: list[str]) -> int:

@@ -33,6 +33,7 @@ from .behaviour import (
     RecordRequest,
 )
 from .errors import CallerScriptError
+from .keyboard import Keyboard
 
 __all__ = ["InteractiveCaller", "ScriptedCaller", "parse_tokens"]
 
@@ -194,26 +195,63 @@ class ScriptedCaller(_TokenCaller):
 
 
 class InteractiveCaller(_TokenCaller):
-    """A caller typing keys at the terminal.
+    """A caller typing keys at the terminal, in real time.
 
     Each request for digits reads one line: keys (``1``, ``23#``), an empty
-    line for no input, ``!`` or end-of-file to hang up.
+    line for no input, ``!`` or end-of-file to hang up. The request's own
+    timeout applies (the emulator ends the wait): a line not finished within
+    it is no input, as on a phone. A line finished while no request waits is
+    dropped with a note (see :mod:`ivr.sim.keyboard`); one typed while the
+    next request waits answers that request. Call :meth:`close` at the end.
     """
 
-    def __init__(self, keyboard: TextIO, out: TextIO, **options: float) -> None:
-        super().__init__(pause=options.get("pause", 1.0))
-        self.keyboard = keyboard
+    def __init__(
+        self,
+        keyboard: TextIO,
+        out: TextIO,
+        *,
+        queue: QueueOutcome | None = None,
+        pause: float = 1.0,
+    ) -> None:
+        super().__init__(queue=queue, pause=pause)
+        self.keyboard = Keyboard(keyboard, self._late)
         self.out = out
+        self._request: DigitRequest | None = None
+
+    async def on_digits(self, request: DigitRequest) -> KeyAnswer:
+        """Remember the request (for its time limit), then read the keyboard."""
+        self._request = request
+        return await super().on_digits(request)
 
     async def next_token(self) -> str | None:
         """Ask the person for their keys."""
         while True:
-            self.out.write("☎ your keys (Enter = no input, ! = hang up)> ")
-            self.out.flush()
-            line = await asyncio.to_thread(self.keyboard.readline)
+            self._write(self._invitation())
+            try:
+                line = await self.keyboard.read_line()
+            except asyncio.CancelledError:
+                # The request timed out or the service closed the call.
+                self._write("\n")
+                raise
             if not line:
                 return "!"
             token = line.strip() or "_"
             if token in ("_", "!") or _KEYS.fullmatch(token):
                 return token
-            self.out.write("  keys are 0-9, * and #\n")
+            self._write("  keys are 0-9, * and #\n")
+
+    def close(self) -> None:
+        """Stop reading the keyboard."""
+        self.keyboard.close()
+
+    def _invitation(self) -> str:
+        wait_ms = self._request.first_key_ms if self._request else -1
+        limit = f" within {wait_ms / 1000:g} s" if wait_ms > 0 else ""
+        return f"☎ your keys{limit} (Enter = no input, ! = hang up)> "
+
+    def _late(self, line: str) -> None:
+        self._write(f"  (too late, dropped: {line.strip()!r}; type keys when asked)\n")
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()

@@ -8,11 +8,13 @@ small scripted conversation.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import io
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from shared_material import shared_dir
 
@@ -164,3 +166,43 @@ async def converse(
     async with fastagi_server(handle) as port:
         async with asyncio.timeout(DEADLINE):
             return await FastAGIEmulator("127.0.0.1", port, caller, **options).run()
+
+
+@contextmanager
+def typed_keyboard() -> Iterator[tuple[TextIO, Callable[[str], None]]]:
+    """A terminal stand-in: a pipe nobody types into until ``type_line`` is called.
+
+    Yields the keyboard stream and ``type_line(text)``; the write side closes
+    at the end (end-of-file for the reader).
+    """
+    read_fd, write_fd = os.pipe()
+    keyboard = open(read_fd, encoding="utf-8")
+
+    def type_line(text: str) -> None:
+        os.write(write_fd, text.encode())
+
+    try:
+        yield keyboard, type_line
+    finally:
+        os.close(write_fd)
+        keyboard.close()
+
+
+class WatchedOut(io.StringIO):
+    """Terminal output a test can wait on: ``await out.shows(text, times)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._changed = asyncio.Event()
+
+    def write(self, text: str) -> int:
+        """Keep the text and wake whoever waits for it."""
+        self._changed.set()
+        return super().write(text)
+
+    async def shows(self, text: str, times: int = 1) -> None:
+        """Return once ``text`` has been written ``times`` times."""
+        async with asyncio.timeout(DEADLINE):
+            while self.getvalue().count(text) < times:
+                self._changed.clear()
+                await self._changed.wait()

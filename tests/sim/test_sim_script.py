@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sim_peer import Talk, converse
+from sim_peer import Talk, WatchedOut, converse, typed_keyboard
 
 from ivr.sim import CallerScriptError, InteractiveCaller, ScriptedCaller, parse_tokens
 from ivr.sim.wire import NOT_PERMITTED
@@ -109,3 +109,92 @@ async def test_interactive_caller_reads_lines_until_eof() -> None:
         "200 result=-1\n",
     ]
     assert "keys are 0-9, * and #" in out.getvalue()
+
+
+async def test_interactive_request_times_out_when_nobody_types() -> None:
+    """Nobody typing: each request ends after its own timeout, as Asterisk replies."""
+    out = io.StringIO()
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        for command in [
+            "GET DATA menu 20 1",
+            "WAIT FOR DIGIT 20",
+            "GET OPTION menu 12 20",
+            "WAIT FOR DIGIT 0",
+        ]:
+            lines.append(await peer.ask(command))
+
+    with typed_keyboard() as (keyboard, _):
+        caller = InteractiveCaller(keyboard, out)
+        log = await converse(caller, talk)
+        caller.close()
+
+    assert lines == [
+        "200 result= (timeout)\n",
+        "200 result=0\n",
+        "200 result=0 endpos=24000\n",
+        "200 result=0\n",
+    ]
+    assert [e.value for e in log.of_kind("keys")] == ["", "", ""]
+    assert out.getvalue().count("☎ your keys within 0.02 s") == 3
+    assert log.hung_up_by is None
+
+
+async def test_interactive_late_line_is_dropped_with_a_note() -> None:
+    """A line finished after its request timed out is dropped, not used later."""
+    out = WatchedOut()
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        lines.append(await peer.ask("GET DATA menu 20 1"))
+        type_line("5\n")
+        await out.shows("too late")
+        await peer.send("GET DATA menu 5000 1")
+        await out.shows("☎ your keys", times=2)
+        type_line("7\n")
+        lines.append(await peer.line())
+
+    with typed_keyboard() as (keyboard, type_line):
+        caller = InteractiveCaller(keyboard, out)
+        await converse(caller, talk)
+        caller.close()
+
+    assert lines == ["200 result= (timeout)\n", "200 result=7\n"]
+    assert "(too late, dropped: '5'; type keys when asked)" in out.getvalue()
+
+
+async def test_interactive_piped_lines_answer_one_request_each() -> None:
+    """Lines that arrive together (keys piped in) wait for the next requests."""
+    out = io.StringIO()
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        for _ in range(3):
+            lines.append(await peer.ask("GET DATA x 5000 2"))
+
+    with typed_keyboard() as (keyboard, type_line):
+        type_line("1\n\n23\n")
+        caller = InteractiveCaller(keyboard, out)
+        await converse(caller, talk)
+        caller.close()
+
+    assert lines == [
+        "200 result=1 (timeout)\n",
+        "200 result= (timeout)\n",
+        "200 result=23\n",
+    ]
+    assert "too late" not in out.getvalue()
+
+
+async def test_wait_for_digit_zero_asks_nobody() -> None:
+    """WAIT FOR DIGIT 0 returns 0 at once; the scripted key is kept for later."""
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        lines.append(await peer.ask("WAIT FOR DIGIT 0"))
+        lines.append(await peer.ask("WAIT FOR DIGIT 1000"))
+
+    await converse(ScriptedCaller("4"), talk)
+
+    assert lines == ["200 result=0\n", "200 result=52\n"]
