@@ -1,7 +1,9 @@
 """Working days and statutory holidays from the official Chinese calendar.
 
 The State Council publishes each year's holidays and make-up working days
-(调休) late in the year before; ``chinese_calendar`` carries that table. A
+(调休) late in the year before; the ``chinesecalendar`` package (module
+``chinese_calendar``) carries that table, so a new year needs a package
+update. A
 year it does not know yet is *reported* (:meth:`WorkCalendar.missing_years`)
 and routing falls back to Monday-Friday, so agents are offered on weekdays
 rather than never. Dates in ``settings.calendar`` override both.

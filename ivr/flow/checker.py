@@ -12,11 +12,12 @@ when there is no error (warnings are allowed).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-from ivr.flow.calendar import WorkCalendar
-from ivr.flow.model import Flow, Settings
+from ivr.flow.calendar import HOLIDAY_KEYS, WorkCalendar
+from ivr.flow.model import Flow, GreetingNode, Node, Settings
 from ivr.flow.nodes_reader import read_nodes
 from ivr.flow.problems import Problem, Reader, Severity, suggest
 from ivr.flow.reachability import check_reachable
@@ -25,6 +26,8 @@ from ivr.flow.yamlpos import (
     PMap,
     PNode,
     Position,
+    PScalar,
+    PSeq,
     YamlSyntaxError,
     parse_yaml_bytes,
 )
@@ -102,6 +105,7 @@ def _read_flow(
         _check_prompts(reader, catalog)
     check_reachable(reader, start, nodes, top.get("nodes"))
     _check_calendar(reader, top, settings, today)
+    _check_holiday_names(reader, top, nodes)
     if any(problem.severity is Severity.ERROR for problem in reader.problems):
         return None
     by_id = {node.id: node for node in nodes}
@@ -141,12 +145,50 @@ def _check_calendar(
     day = today or datetime.now(settings.zone).date()
     calendar = WorkCalendar(settings.overrides)
     missing = calendar.missing_years([day.year, day.year + 1])
-    key = top.key("settings")
-    pos = key.pos if key is not None else top.pos
+    pos = _calendar_pos(top)
     for year in missing:
         reader.warning(
             pos,
             f"the official holiday calendar has no data for {year}; until the "
-            "chinese_calendar package is updated, working days are Monday-Friday "
-            "(add holidays under settings.calendar if needed)",
+            "chinesecalendar package (module chinese_calendar) is updated, working "
+            "days are Monday-Friday (add holidays here, under settings.calendar, "
+            "if needed)",
         )
+
+
+def _calendar_pos(top: PMap) -> Position:
+    """Where holidays are added: ``calendar:`` under settings, else ``settings:``."""
+    settings = top.get("settings")
+    inner = settings.key("calendar") if isinstance(settings, PMap) else None
+    outer = top.key("settings")
+    return inner.pos if inner else outer.pos if outer else top.pos
+
+
+def _check_holiday_names(reader: Reader, top: PMap, nodes: Iterable[Node]) -> None:
+    """Warn about extra holidays whose name no greeting knows.
+
+    The greeting node picks its holiday line by this name; an unknown one
+    (a typo, usually) silently gets the general greeting ``other``.
+    """
+    known = {*HOLIDAY_KEYS.values(), "other"}
+    for node in nodes:
+        if isinstance(node, GreetingNode):
+            known |= set(node.holidays)
+    for name in _extra_holiday_names(top):
+        if name.value.strip() not in known:
+            hint = suggest(name.value.strip(), known)
+            reader.warning(
+                name.pos,
+                f"no holiday greeting is called {name.value.strip()!r}{hint}; "
+                "callers will hear the general one ('other'). Known names: "
+                f"{', '.join(sorted(known))}",
+            )
+
+
+def _extra_holiday_names(top: PMap) -> list[PScalar]:
+    settings = top.get("settings")
+    calendar = settings.get("calendar") if isinstance(settings, PMap) else None
+    days = calendar.get("extra_holidays") if isinstance(calendar, PMap) else None
+    entries = days.items if isinstance(days, PSeq) else ()
+    names = (entry.get("name") for entry in entries if isinstance(entry, PMap))
+    return [name for name in names if isinstance(name, PScalar)]

@@ -251,15 +251,66 @@ def test_unknown_field(tmp_path: Path, catalog: PromptCatalog) -> None:
 def test_calendar_year_without_data_is_a_warning(
     tmp_path: Path, catalog: PromptCatalog
 ) -> None:
-    """Years the official calendar lacks are warnings at 'settings:'."""
+    """Years the official calendar lacks are warnings at 'calendar:' in settings."""
     _, problems = load_flow(MENUS, catalog, today=date(2027, 6, 1))
 
     text = MENUS.read_text(encoding="utf-8")
     lines = [_relative(problem, MENUS) for problem in problems]
     assert [line.split(": warning: ")[0] for line in lines] == [
-        _where(text, "settings:\n")
+        _where(text, "  calendar:\n", 2)
     ] * 2
     assert "2027" in lines[0] and "2028" in lines[1]
+    assert "the chinesecalendar package (module chinese_calendar)" in lines[0]
+
+
+def test_calendar_warning_without_a_calendar_block_is_at_settings(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """With no 'calendar:' block the missing year points at 'settings:'."""
+    old = "  calendar:\n    extra_holidays: []\n    extra_working_days: []\n"
+    path, text = _broken(tmp_path, old, "")
+
+    _, problems = load_flow(path, catalog, today=TODAY)
+
+    assert [_relative(p, path).split(": warning: ")[0] for p in problems] == [
+        _where(text, "settings:\n")
+    ]
+
+
+def test_unknown_extra_holiday_name_is_reported(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """An extra holiday no greeting knows is a warning with a suggestion."""
+    new = "extra_holidays:\n      - date: 2026-12-31\n        name: national-day\n"
+    path, text = _broken(tmp_path, "extra_holidays: []\n", new)
+
+    lines = _check(path, catalog)
+
+    [line] = [line for line in lines if "national-day" in line]
+    assert line.startswith(
+        f"{_where(text, 'national-day')}: warning: no holiday greeting is called "
+        "'national-day' (did you mean 'national_day'?); callers will hear the "
+        "general one ('other'). Known names: "
+    )
+    assert "spring_festival" in line and "other" in line
+    assert _errors(lines) == []
+
+
+def test_extra_holiday_named_in_the_greeting_is_known(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """A local holiday with its own greeting line is not reported."""
+    new = "extra_holidays:\n      - date: 2026-12-31\n        name: city-day\n"
+    path, text = _broken(tmp_path, "extra_holidays: []\n", new)
+    text = text.replace(
+        "      other: holiday-general",
+        "      other: holiday-general\n      city-day: holiday-general",
+    )
+    path.write_text(text, encoding="utf-8")
+
+    lines = _check(path, catalog)
+
+    assert not [line for line in lines if "city-day" in line]
 
 
 def test_yaml_syntax_error(tmp_path: Path, catalog: PromptCatalog) -> None:
