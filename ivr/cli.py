@@ -73,10 +73,24 @@ def _add_call(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     call.add_argument(
         "--keys",
         help='answers to each request for digits, e.g. "1 2 _ !" '
-        "(_ = no input, ! = hang up); omit to type keys yourself",
+        "(_ = no input, ! = hang up); once the keys run out every further "
+        "request counts as no input, so the flow's no-input handling ends the "
+        "call; omit to type keys yourself (each request's own timeout applies)",
     )
-    call.add_argument("--at", help='local time of the call, e.g. "2026-10-08 09:00"')
+    call.add_argument(
+        "--at",
+        help='local time of the call, "YYYY-MM-DD HH:MM[:SS]" (or with T), '
+        'e.g. "2026-10-08 09:00"',
+    )
     call.add_argument("--caller", help="calling number, e.g. 13800000000")
+    call.add_argument(
+        "--queue",
+        choices=("answer", "noanswer", "timeout", "empty"),
+        default="answer",
+        help="how queues treat the call: an agent answers (default); members "
+        "ring, nobody answers (TIMEOUT); no agent free until the queue's "
+        "timeout (TIMEOUT); nobody logged in (JOINEMPTY)",
+    )
     call.add_argument("--prompts", default="prompts", help="prompt folder")
     call.set_defaults(run=_run_call)
 
@@ -84,7 +98,11 @@ def _add_call(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = commands.add_parser("check", help="check a menus.yaml for problems")
     check.add_argument("flow", nargs="?", default="menus.yaml")
-    check.add_argument("--prompts", default="prompts", help="prompt folder")
+    check.add_argument(
+        "--prompts",
+        default=None,
+        help="prompt folder (default: the prompts folder beside the flow file)",
+    )
     check.set_defaults(run=_run_check)
 
 
@@ -134,21 +152,33 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_call(args: argparse.Namespace) -> int:
+    import os
+
     from ivr.prompts import PromptCatalog
     from ivr.sim import place_call
 
     catalog = PromptCatalog.load(Path(args.prompts))
-    return asyncio.run(
-        place_call(
-            host=args.host,
-            port=args.port,
-            keys=args.keys,
-            at=args.at,
-            caller=args.caller,
-            prompt_text=catalog.text_or_none,
-            out=sys.stdout,
-        )
+    call = place_call(
+        host=args.host,
+        port=args.port,
+        keys=args.keys,
+        at=args.at,
+        caller=args.caller,
+        queue=args.queue,
+        prompt_text=catalog.text_or_none,
+        out=sys.stdout,
+        err=sys.stderr,
     )
+    try:
+        return asyncio.run(call)
+    except BrokenPipeError:
+        # Whoever read the transcript (`| head`) has gone: stop quietly with
+        # 128 + SIGPIPE, as tools killed by the signal do. stdout now points
+        # at /dev/null so the interpreter's last flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141
 
 
 def _run_check(args: argparse.Namespace) -> int:

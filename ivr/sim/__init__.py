@@ -20,14 +20,29 @@ from .behaviour import (
     RecordRequest,
 )
 from .channel_model import CallLog, CallSetup, Event
-from .cli import TranscriptPrinter, call_arguments, place_call, run_calls
+from .cli import (
+    QUEUE_MODES,
+    TranscriptPrinter,
+    call_arguments,
+    parse_call_time,
+    place_call,
+    run_calls,
+)
 from .context import PromptLibrary
 from .emulator import FastAGIEmulator
-from .errors import CallerScriptError, NoServiceError, SimError, TranscriptError
+from .errors import (
+    CallerScriptError,
+    InvalidCallTimeError,
+    NoServiceError,
+    SimError,
+    TranscriptError,
+    UnknownQueueModeError,
+)
 from .replay import ReplayReport, load_transcript, replay_transcript
 from .script import InteractiveCaller, ScriptedCaller, parse_tokens
 
 __all__ = [
+    "QUEUE_MODES",
     "CallLog",
     "CallSetup",
     "CallerBehaviour",
@@ -36,6 +51,7 @@ __all__ = [
     "Event",
     "FastAGIEmulator",
     "InteractiveCaller",
+    "InvalidCallTimeError",
     "KeyAnswer",
     "NoServiceError",
     "PromptAnswer",
@@ -50,8 +66,10 @@ __all__ = [
     "SimError",
     "TranscriptError",
     "TranscriptPrinter",
+    "UnknownQueueModeError",
     "call_arguments",
     "load_transcript",
+    "parse_call_time",
     "parse_tokens",
     "place_call",
     "replay_transcript",

@@ -14,7 +14,11 @@ from .context import CallContext, scan_int
 
 __all__ = ["Applications"]
 
-_JOIN_FAILURES = frozenset({"JOINEMPTY", "JOINUNAVAIL", "FULL"})
+_JOIN_FAILURES = {
+    "JOINEMPTY": "no agent logged in",
+    "JOINUNAVAIL": "no agent available",
+    "FULL": "the queue is full",
+}
 _NO_AUDIO_NEEDED = frozenset({"noop", "set"})
 _DEFAULT_QUEUE_WAIT = 60.0
 
@@ -140,18 +144,24 @@ class QueueCall:
         status = self.outcome.status
         queue = self.request.queue
         if status in _JOIN_FAILURES:
-            self.model.record("queue", queue, status)
+            self.model.record("queue", queue, f"{status}: {_JOIN_FAILURES[status]}")
             self.model.set_variable("QUEUESTATUS", status)
             return 0
         waited = self.request.timeout or _DEFAULT_QUEUE_WAIT
         if self.outcome.caller_hangs_up:
             return await self._abandon(waited / 2)
         await self.ctx.spend(waited)
-        self.model.record("queue", queue, f"{status} after {waited:g} s")
+        self.model.record("queue", queue, f"{self._why_unanswered()}: {status}")
         self.model.set_variable("ABANDONED", "TRUE")
         self._leave(waited)
         self.model.set_variable("QUEUESTATUS", status)
         return 0
+
+    def _why_unanswered(self) -> str:
+        waited = self.request.timeout or _DEFAULT_QUEUE_WAIT
+        if self.outcome.members_ring:
+            return f"{self.outcome.member} rang, nobody answered in {waited:g} s"
+        return f"no agent free in {waited:g} s"
 
     async def _abandon(self, waited: float) -> int:
         await self.ctx.spend(waited)

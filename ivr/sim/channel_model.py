@@ -45,6 +45,7 @@ EventKind = Literal[
     "gosub",
     "hangup",
     "notice",
+    "interrupted",
     "closed",
 ]
 

@@ -1,6 +1,20 @@
 """``ivr call``: place an emulated call and print what the caller hears.
 
-``--at`` and ``--caller`` travel to the service as AGI arguments, in that
+With ``--keys`` each token answers one request for digits (see
+``ivr.sim.script``); once the keys run out, every further request counts as
+no input, so the flow's no-input escalation ends the call. Without
+``--keys`` a person types each answer, in real time: a request's own timeout
+applies (``GET DATA``'s, ``WAIT FOR DIGIT``'s), and a line not finished
+within it is no input, as on a phone. If the service closes the call while
+the person types, the wait ends and the closure is printed at once.
+
+``--queue`` decides how every queue treats the caller (:data:`QUEUE_MODES`):
+an agent answers, members ring and nobody answers (``TIMEOUT``), no agent is
+free until the queue's timeout (``TIMEOUT``), or nobody is logged in
+(``JOINEMPTY``); the last three let a person try the overflow path.
+
+``--at`` must be ``YYYY-MM-DD HH:MM[:SS]`` (or the same with ``T``); it and
+``--caller`` travel to the service as AGI arguments, in that
 order and only when given::
 
     agi_arg_1: at=2026-10-08T09:00     (a space in --at becomes "T")
@@ -13,7 +27,8 @@ The transcript shows each node (from the ``IVR_NODE`` variable the service
 sets), each prompt with its Chinese text, the caller's keys, the queue
 hand-off and the outcome (``IVR_OUTCOME``, ``IVR_DONE``). Exit status: 0 for
 a call the service finished, 1 for an ``error`` outcome or a call closed
-without ``IVR_DONE``, 2 when no service answers or the keys are malformed.
+without ``IVR_DONE``, 2 when no service answers or ``--keys``, ``--at`` or
+``--queue`` is malformed.
 """
 
 from __future__ import annotations
@@ -21,22 +36,63 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TextIO
 
 from ivr.privacy import mask_number
 
-from .behaviour import CallerBehaviour
+from .behaviour import CallerBehaviour, QueueOutcome
 from .channel_model import CallLog, CallSetup, Event
 from .context import PromptLibrary
 from .emulator import FastAGIEmulator
-from .errors import CallerScriptError, NoServiceError
+from .errors import (
+    CallerScriptError,
+    InvalidCallTimeError,
+    NoServiceError,
+    UnknownQueueModeError,
+)
 from .script import InteractiveCaller, ScriptedCaller
 
-__all__ = ["TranscriptPrinter", "call_arguments", "place_call", "run_calls"]
+__all__ = [
+    "QUEUE_MODES",
+    "TranscriptPrinter",
+    "call_arguments",
+    "parse_call_time",
+    "place_call",
+    "run_calls",
+]
 
 PromptText = Callable[[str], "str | None"]
 _DEFAULT_CALLER = "13800000000"
+_AT_FORMATS = (
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+)
+
+QUEUE_MODES: dict[str, QueueOutcome] = {
+    "answer": QueueOutcome(),
+    "noanswer": QueueOutcome(answered_after=None, status="TIMEOUT", members_ring=True),
+    "timeout": QueueOutcome(answered_after=None, status="TIMEOUT"),
+    "empty": QueueOutcome(answered_after=None, status="JOINEMPTY"),
+}
+"""``ivr call --queue``: how every queue on the call treats the caller."""
+
+
+def parse_call_time(text: str) -> datetime:
+    """Check an ``--at`` value; raise :class:`InvalidCallTimeError` if it is bad.
+
+    The service reads ``at=`` with ``datetime.fromisoformat`` and ignores a
+    value it cannot read, so a typo must be refused here, not sent.
+    """
+    for fmt in _AT_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+    raise InvalidCallTimeError(text)
 
 
 def call_arguments(at: str | None, caller: str | None) -> list[str]:
@@ -117,6 +173,9 @@ class TranscriptPrinter:
     def _on_record(self, event: Event) -> None:
         self._print(f"● recording {event.name} (ended by {event.value})")
 
+    def _on_interrupted(self, event: Event) -> None:
+        self._print(f"✆ the service closed the connection during {event.name}")
+
     def _on_hangup(self, event: Event) -> None:
         who = {"caller": "caller hangs up", "service": "service hangs up"}
         self._print(f"✆ {who.get(event.name, event.name + ' hangs up')}")
@@ -147,15 +206,24 @@ async def place_call(
     keyboard: TextIO | None = None,
     prompts: PromptLibrary | None = None,
     pace: float = 0.0,
+    queue: str = "answer",
+    err: TextIO | None = None,
 ) -> int:
     """Place one call and print its transcript to ``out``; return an exit status.
 
     With ``keys`` ``None`` the person types keys on ``keyboard`` (stdin).
+    ``queue`` names a :data:`QUEUE_MODES` entry. Option errors go to ``err``
+    (default ``out``) and give status 2 before anything is sent.
     """
+    err = err or out
     try:
-        behaviour = _behaviour(keys, keyboard, out)
+        _check_options(at, queue)
+        behaviour = _behaviour(keys, keyboard, out, QUEUE_MODES[queue])
     except CallerScriptError as exc:
-        out.write(f"bad --keys: {exc}\n")
+        err.write(f"bad --keys: {exc}\n")
+        return 2
+    except (InvalidCallTimeError, UnknownQueueModeError) as exc:
+        err.write(f"{exc}\n")
         return 2
     setup = CallSetup(
         script=script,
@@ -176,17 +244,27 @@ async def place_call(
     try:
         await emulator.run()
     except NoServiceError:
-        out.write(f"no IVR service at {host}:{port}; start it with `ivr serve`\n")
+        err.write(f"no IVR service at {host}:{port}; start it with `ivr serve`\n")
         return 2
+    finally:
+        if isinstance(behaviour, InteractiveCaller):
+            behaviour.close()
     return printer.finish()
 
 
+def _check_options(at: str | None, queue: str) -> None:
+    if at:
+        parse_call_time(at)
+    if queue not in QUEUE_MODES:
+        raise UnknownQueueModeError(queue, list(QUEUE_MODES))
+
+
 def _behaviour(
-    keys: str | None, keyboard: TextIO | None, out: TextIO
+    keys: str | None, keyboard: TextIO | None, out: TextIO, queue: QueueOutcome
 ) -> CallerBehaviour:
     if keys is not None:
-        return ScriptedCaller(keys)
-    return InteractiveCaller(keyboard or sys.stdin, out)
+        return ScriptedCaller(keys, queue=queue)
+    return InteractiveCaller(keyboard or sys.stdin, out, queue=queue)
 
 
 def _print_header(out: TextIO, setup: CallSetup, host: str, port: int) -> None:

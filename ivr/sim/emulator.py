@@ -13,6 +13,13 @@ has sent its next command and before that command's reply; the emulator
 reproduces that order: the notice goes out just before the next command is
 answered, or after ``hangup_notice_delay`` seconds with no command, or when
 the peer closes.
+
+A peer that closes the connection while a command is still being answered
+(the caller deciding, a prompt playing) ends that command at once:
+ast_waitfordigit_full() and ast_waitstream_full() watch the AGI socket
+(``agi->ctrl``) and stop waiting when it turns readable, and run_agi() then
+ends the script. The call log gets an ``interrupted`` event naming the
+command, and no reply is sent.
 """
 
 from __future__ import annotations
@@ -28,11 +35,16 @@ from .channel_model import CallLog, CallSetup, ChannelModel, Event, environment_
 from .commands import CommandSet
 from .context import CallContext, PromptLibrary
 from .errors import NoServiceError
-from .wire import AGI_BUF_LEN, HANGUP_NOTICE
+from .wire import AGI_BUF_LEN, HANGUP_NOTICE, find_command, parse_args
 
 __all__ = ["FastAGIEmulator"]
 
 logger = logging.getLogger("ivr.sim.emulator")
+
+
+def _command_name(line: str) -> str:
+    spec = find_command(parse_args(line))
+    return spec.name if spec is not None else line.partition(" ")[0]
 
 
 class _LineReader:
@@ -47,6 +59,16 @@ class _LineReader:
         self._reader = reader
         self._buffer = b""
         self._eof = False
+
+    async def read_until_closed(self) -> None:
+        """Read into the buffer until the peer closes (or resets) the stream."""
+        while not self._eof:
+            try:
+                chunk = await self._reader.read(4096)
+            except ConnectionError:
+                chunk = b""
+            self._eof = not chunk
+            self._buffer += chunk
 
     async def read_line(self) -> str | None:
         """The next line without its newline, or ``None`` at end-of-stream."""
@@ -139,14 +161,18 @@ class FastAGIEmulator:
             line = await self._next_command(model, commands, lines)
             if line is None:
                 break
-            await self._answer(model, commands, line)
+            await self._answer(model, commands, line, lines)
 
     async def _answer(
-        self, model: ChannelModel, commands: CommandSet, line: str
+        self, model: ChannelModel, commands: CommandSet, line: str, lines: _LineReader
     ) -> None:
         model.log.commands += 1
         model.record("command", line)
-        reply = await commands.handle(line)
+        reply = await self._handle_unless_closed(commands, line, lines)
+        if reply is None:
+            self._closed = True
+            model.record("interrupted", _command_name(line), "peer closed")
+            return
         logger.debug(
             "%s: command %d answered %s",
             self.setup.uniqueid,
@@ -160,6 +186,23 @@ class FastAGIEmulator:
         count = model.log.commands
         if self.caller.hangs_up_after(count, line) or count >= self.max_commands:
             model.hang_up("caller")
+
+    async def _handle_unless_closed(
+        self, commands: CommandSet, line: str, lines: _LineReader
+    ) -> str | None:
+        """The command's reply, or ``None`` if the peer closed first."""
+        handling = asyncio.create_task(commands.handle(line))
+        closing = asyncio.create_task(lines.read_until_closed())
+        try:
+            await asyncio.wait((handling, closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closing.cancel()
+            if not handling.done():
+                handling.cancel()
+            await asyncio.gather(handling, closing, return_exceptions=True)
+        if handling.cancelled():
+            return None
+        return handling.result()
 
     async def _next_command(
         self, model: ChannelModel, commands: CommandSet, lines: _LineReader

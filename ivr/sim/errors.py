@@ -4,13 +4,22 @@ The hierarchy, under one root::
 
     SimError
     ├── CallerScriptError      a ``--keys`` script that cannot be read
+    ├── InvalidCallTimeError   an ``--at`` that is not a date and time
+    ├── UnknownQueueModeError  a ``--queue`` that names no queue mode
     ├── NoServiceError         nothing listens at the FastAGI address
     └── TranscriptError        a recorded transcript that cannot be replayed
 """
 
 from __future__ import annotations
 
-__all__ = ["CallerScriptError", "NoServiceError", "SimError", "TranscriptError"]
+__all__ = [
+    "CallerScriptError",
+    "InvalidCallTimeError",
+    "NoServiceError",
+    "SimError",
+    "TranscriptError",
+    "UnknownQueueModeError",
+]
 
 
 class SimError(Exception):
@@ -23,6 +32,25 @@ class CallerScriptError(SimError, ValueError):
     def __init__(self, message: str, token: str) -> None:
         super().__init__(message)
         self.token = token
+
+
+class InvalidCallTimeError(SimError, ValueError):
+    """``--at`` is not ``YYYY-MM-DD HH:MM[:SS]`` (``text`` is what was given)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"bad --at {text!r}: expected a real date and time as "
+            '"YYYY-MM-DD HH:MM" or "YYYY-MM-DD HH:MM:SS" (a T may replace the space)'
+        )
+        self.text = text
+
+
+class UnknownQueueModeError(SimError, ValueError):
+    """``--queue`` is none of ``modes`` (``name`` is what was given)."""
+
+    def __init__(self, name: str, modes: list[str]) -> None:
+        super().__init__(f"bad --queue {name!r}: expected one of {', '.join(modes)}")
+        self.name = name
 
 
 class NoServiceError(SimError, ConnectionError):
