@@ -36,13 +36,13 @@ _BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
 class LoadSpec:
     """What to place: ``calls`` calls, at most ``concurrency`` open at once.
 
-    ``connect_limit`` bounds connections being opened at the same moment (a
-    real switch's calls do not all arrive in one millisecond, and a listen
-    backlog is finite). ``pace`` 0 is saturation; above 0 every modelled
-    second (prompt audio, key pauses, queue waits) takes ``pace`` real
-    seconds. ``ramp_seconds`` spreads the call arrivals evenly over that
-    many real seconds (0: all at once). ``record`` returns each scenario's
-    command lines.
+    ``connect_limit`` bounds connections opened but not yet answered by a
+    first command (a real switch's calls do not all arrive in one
+    millisecond, and a listen backlog is finite: asyncio's default is 100).
+    ``pace`` 0 is saturation; above 0 every modelled second (prompt audio,
+    key pauses, queue waits) takes ``pace`` real seconds. ``ramp_seconds``
+    spreads the call arrivals evenly over that many real seconds (0: all at
+    once). ``record`` returns each scenario's command lines.
     """
 
     host: str
@@ -66,13 +66,19 @@ class _Meter:
         self.max_open = 0
         self.commands = 0
 
-    def listener(self, on_connect: Callable[[], None]) -> Callable[[Event], None]:
-        """An ``on_event`` callback for one call."""
+    def listener(self, on_accepted: Callable[[], None]) -> Callable[[Event], None]:
+        """An ``on_event`` callback for one call.
+
+        ``on_accepted`` runs at the first command: the server has accepted
+        the connection and read the environment.
+        """
         clock = time.perf_counter
         last: list[float | None] = [None]
 
         def on_event(event: Event) -> None:
             if event.kind == "command":
+                if self.commands_of(last):
+                    on_accepted()
                 self.commands += 1
                 if last[0] is not None:
                     self.samples.append(clock() - last[0])
@@ -80,9 +86,19 @@ class _Meter:
             elif event.kind in ("reply", "connect"):
                 last[0] = clock()
                 if event.kind == "connect":
-                    on_connect()
+                    self.opened()
+            elif event.kind == "closed":
+                self.open_calls -= 1
 
         return on_event
+
+    @staticmethod
+    def commands_of(last: list[float | None]) -> bool:
+        """True once per call, at its first command (marks the list)."""
+        if len(last) > 1:
+            return False
+        last.append(None)
+        return True
 
     def opened(self) -> None:
         """A call's environment went out: it is open."""
@@ -99,6 +115,7 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
     mix = [_BY_NAME[name] for name in spec.scenarios]
     sequences: dict[str, list[str]] = {}
     outcomes = {"completed": 0, "failed": 0}
+    reasons: dict[str, int] = {}
 
     async def one_call(index: int) -> None:
         scenario = mix[index % len(mix)]
@@ -108,22 +125,24 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
             await connecting.acquire()
             released = [False]
 
-            def on_connect() -> None:
-                meter.opened()
+            def on_accepted() -> None:
                 released[0] = True
                 connecting.release()
 
             try:
-                log = await _place(scenario, spec, prompts, meter.listener(on_connect))
-            except (OSError, SimError):
+                log = await _place(scenario, spec, prompts, meter.listener(on_accepted))
+            except (OSError, SimError) as exc:
                 outcomes["failed"] += 1
+                reasons[type(exc).__name__] = reasons.get(type(exc).__name__, 0) + 1
                 return
             finally:
                 if not released[0]:
                     connecting.release()
-                else:
-                    meter.open_calls -= 1
-            outcomes["completed" if log.variables.get("IVR_DONE") else "failed"] += 1
+            done = bool(log.variables.get("IVR_DONE"))
+            outcomes["completed" if done else "failed"] += 1
+            if not done:
+                why = f"no IVR_DONE, hung up by {log.hung_up_by}"
+                reasons[why] = reasons.get(why, 0) + 1
             if spec.record:
                 sequences[scenario.name] = [e.name for e in log.of_kind("command")]
 
@@ -141,6 +160,7 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
         "max_open": meter.max_open,
         "think_ms": summarize([s * 1000 for s in meter.samples]),
         "sequences": sequences,
+        "failures": reasons,
     }
 
 

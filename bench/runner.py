@@ -137,6 +137,7 @@ def _figures(
         "concurrency": concurrency,
         "completed": result["completed"],
         "failed": result["failed"],
+        "failures": result["failures"],
         "wall_seconds": result["wall_seconds"],
         "calls_per_second": result["calls_per_second"],
         "commands": result["commands"],
