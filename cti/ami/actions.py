@@ -95,7 +95,9 @@ def variable_lines(variables: Mapping[str, str]) -> list[str]:
     for name, value in variables.items():
         pair = f"{name}={value}"
         if _SPECIAL.intersection(pair):
+            lines += [",".join(current)] if current else []
             lines.append(pair)
+            current = []
             continue
         if current and not _fits([*current, pair]):
             lines.append(",".join(current))
