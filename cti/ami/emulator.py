@@ -41,7 +41,9 @@ class AMIEmulator:
 
     ``users`` maps names to :class:`EmulatedUser` (or to a bare secret).
     ``sleep`` replaces the real one-second login failure delay in tests.
-    ``requests`` records every action received, for assertions.
+    ``requests`` records every action received, for assertions;
+    ``overrides`` maps a lower-case action name to raw reply bytes, with
+    ``{ActionID}`` replaced by the request's (or to ``b""``: no reply).
     """
 
     def __init__(
@@ -152,7 +154,8 @@ class AMIEmulator:
     async def _handle(self, session: EmulatedSession, request: Request) -> bool:
         name = request.action.lower()
         if name in self.overrides:
-            session.send(self.overrides[name])
+            action_id = request.get("ActionID").encode()
+            session.send(self.overrides[name].replace(b"{ActionID}", action_id))
             return True
         if name == "login":
             return await self._login(session, request)

@@ -30,6 +30,7 @@ class Subscription:
     def __init__(self, names: Iterable[str], maxsize: int) -> None:
         self.names = frozenset(name.lower() for name in names)
         self.lost = 0
+        self.dropping = False
         self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize)
 
     def wants(self, message: Message) -> bool:
@@ -42,7 +43,9 @@ class Subscription:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:
             self.lost += 1
+            self.dropping = True
             return False
+        self.dropping = False
         return True
 
     async def get(self) -> Message:
@@ -80,8 +83,14 @@ class EventBus:
         """Offer the event to every interested subscription."""
         overflowed = False
         for subscription in self._subscriptions:
-            if subscription.wants(message) and not subscription.offer(message):
+            if not subscription.wants(message):
+                continue
+            was_dropping = subscription.dropping
+            if not subscription.offer(message):
                 overflowed = True
+                if not was_dropping:
+                    logger.warning(
+                        "event queue full: dropping events from %s on", message.name
+                    )
         if overflowed:
-            logger.warning("event queue full, dropped %s", message.name)
             self._on_overflow()
