@@ -62,7 +62,8 @@ class AMIEmulator:
         self.queues: dict[str, EmulatedQueue] = {}
         self.channels: dict[str, EmulatedChannel] = {}
         self.commands: dict[str, str] = {
-            "core show uptime": "System uptime: 10 minutes"
+            "core show uptime": "System uptime: 10 minutes, 11 seconds\n"
+            "Last reload: 2 minutes, 4 seconds"
         }
         self.overrides: dict[str, bytes] = {}
         self.requests: list[Request] = []
