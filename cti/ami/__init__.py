@@ -7,7 +7,8 @@ peer for tests and demos; it shares no code with the client.
 """
 
 from cti.ami.actions import Action, frame_action, split_variables, variable_lines
-from cti.ami.client import AMIClient, AMIConfig, ConnectionState
+from cti.ami.client import AMIClient
+from cti.ami.config import AMIConfig, ConnectionState
 from cti.ami.errors import (
     ActionFailedError,
     ActionFramingError,

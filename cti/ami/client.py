@@ -11,14 +11,13 @@ Reading never waits for consumers: events go to bounded subscriptions
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 
 from cti.ami.actions import Action, frame_action
 from cti.ami.backoff import Backoff
+from cti.ami.config import ACTION_STATES, AMIConfig, ConnectionState
 from cti.ami.errors import (
     ActionFailedError,
     ActionTimeoutError,
@@ -40,53 +39,6 @@ logger = logging.getLogger("cti.ami.client")
 Sleep = Callable[[float], Awaitable[None]]
 ResyncHook = Callable[[], Awaitable[None]]
 AlertHook = Callable[[AMIError], None]
-
-
-class ConnectionState(enum.Enum):
-    """Where the link is; actions are accepted from BOOTING on."""
-
-    DISCONNECTED = "disconnected"
-    CONNECTING = "connecting"
-    LOGGING_IN = "logging in"
-    BOOTING = "booting"
-    SYNCING = "syncing"
-    READY = "ready"
-    STOPPED = "stopped"
-
-
-_ACTION_STATES = frozenset(
-    {ConnectionState.BOOTING, ConnectionState.SYNCING, ConnectionState.READY}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class AMIConfig:
-    """How to reach and log in to Asterisk, and the client's deadlines.
-
-    ``login_timeout`` must exceed manager.c's one-second sleep before
-    "Authentication failed" (action_login). ``events`` is Login's Events
-    mask (``on``, ``off`` or classes such as ``call,agent,system``). Without
-    system read permission no FullyBooted comes: set ``expect_fully_booted``
-    to False and CoreStatus is polled instead.
-    """
-
-    username: str
-    secret: str
-    host: str = "127.0.0.1"
-    port: int = 5038
-    events: str = "on"
-    connect_timeout: float = 5.0
-    login_timeout: float = 5.0
-    action_timeout: float = 10.0
-    originate_timeout: float = 60.0
-    expect_fully_booted: bool = True
-    boot_timeout: float = 30.0
-    core_status_interval: float = 2.0
-    fallback_encoding: str = "gb18030"
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    auth_backoff_base: float = 10.0
-    auth_backoff_cap: float = 600.0
 
 
 class AMIClient:
@@ -207,7 +159,7 @@ class AMIClient:
             self._table.drop_event_waiter(pending.action_id, "OriginateResponse")
 
     def _open(self, action: Action, *, login: bool = False) -> PendingAction:
-        if self._writer is None or (not login and self.state not in _ACTION_STATES):
+        if self._writer is None or (not login and self.state not in ACTION_STATES):
             raise NotLoggedInError(
                 f"{action.name} refused: not logged in ({self.state.value})"
             )
