@@ -43,6 +43,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_check(commands)
     _add_agi(commands)
     _add_prompts(commands)
+    _add_admin(commands)
     return parser
 
 
@@ -121,6 +122,59 @@ def _add_prompts(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     render.add_argument("--prompts", default="prompts", help="prompt folder")
     render.add_argument("--force", action="store_true", help="render every prompt")
     render.set_defaults(run=_run_prompts_render)
+
+
+def _add_admin(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    reload = commands.add_parser(
+        "reload", help="reload menus.yaml and prompts in the running service"
+    )
+    rollback = commands.add_parser(
+        "rollback", help="restore the previous flow version (or --to VERSION)"
+    )
+    rollback.add_argument("--to", metavar="VERSION", help="a version from `versions`")
+    versions = commands.add_parser("versions", help="list the flow versions loaded")
+    for parser, run in ((reload, _run_reload), (rollback, _run_rollback)):
+        _add_config_option(parser)
+        parser.set_defaults(run=run)
+    _add_config_option(versions)
+    versions.set_defaults(run=_run_versions)
+
+
+def _admin(
+    args: argparse.Namespace, method: str, path: str, body: dict[str, str] | None
+) -> int:
+    from ivr.admin_client import (
+        AdminClientError,
+        call_admin,
+        print_result,
+        print_versions,
+    )
+    from ivr.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+        _, reply = asyncio.run(call_admin(config, method, path, body))
+    except (ConfigError, AdminClientError) as exc:
+        print(f"ivr {args.command_name}: {exc}", file=sys.stderr)
+        return 2
+    if path == "/admin/versions":
+        return print_versions(reply, sys.stdout)
+    return print_result(reply, sys.stdout)
+
+
+def _run_reload(args: argparse.Namespace) -> int:
+    args.command_name = "reload"
+    return _admin(args, "POST", "/admin/reload", None)
+
+
+def _run_rollback(args: argparse.Namespace) -> int:
+    args.command_name = "rollback"
+    return _admin(args, "POST", "/admin/rollback", {"to": args.to} if args.to else None)
+
+
+def _run_versions(args: argparse.Namespace) -> int:
+    args.command_name = "versions"
+    return _admin(args, "GET", "/admin/versions", None)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:

@@ -142,6 +142,19 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AdminSettings:
+    """The bearer token for the admin HTTP API (reload, roll back).
+
+    Like the hash key: from the configuration or environment
+    (``IVR_ADMIN_TOKEN``), else from ``token_file`` (created with a random
+    token on first use). With neither, the admin API is switched off.
+    """
+
+    token: bytes = field(default=b"", repr=False)
+    token_file: str = ".ivr-admin-token"
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingSettings:
     """The root log level of the service."""
 
@@ -159,6 +172,7 @@ class Config:
     prompts: PromptsSettings = field(default_factory=PromptsSettings)
     calls: CallsSettings = field(default_factory=CallsSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 
@@ -328,19 +342,27 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
                 )
 
 
-def _key_from_file(path: Path) -> bytes:
-    """Read the hash key file, or create it with a fresh random key (mode 0600)."""
+def _key_from_file(path: Path, what: str = "caller-number hash key") -> bytes:
+    """Read a secret's file, or create it with a fresh random value (mode 0600)."""
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_bytes().strip()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot create the hash key file: {exc}") from exc
+        raise ConfigError(f"{path}: cannot create the {what} file: {exc}") from exc
     key = secrets.token_hex(32)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
-    log.warning("generated a new caller-number hash key in %s", path)
+    log.warning("generated a new %s in %s", what, path)
     return key.encode("ascii")
+
+
+def _resolve_admin_token(config: Config) -> Config:
+    admin = config.admin
+    if not admin.token and admin.token_file:
+        token = _key_from_file(Path(admin.token_file), "admin API token")
+        return replace(config, admin=replace(admin, token=token))
+    return config
 
 
 def _resolve_hash_key(config: Config, origins: Mapping[str, str]) -> Config:
@@ -398,4 +420,4 @@ def load_config(
         config = _apply(config, setting, known)
         origins[setting.key] = setting.origin
     _validate(config, origins)
-    return _resolve_hash_key(config, origins)
+    return _resolve_admin_token(_resolve_hash_key(config, origins))

@@ -14,7 +14,6 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +23,14 @@ from ivr.agi import FastAGIServer, run_classic_agi, start_fastagi_server
 from ivr.calls import CallHandler, LoadedFlow
 from ivr.clock import Clock, SystemClock
 from ivr.config import Config
-from ivr.flow import Flow, Problem, WorkCalendar, load_flow
-from ivr.prompts import PromptCatalog, PromptError
-from ivr.records import CallRecordWriter, MigrationError, migrate
-from ivr.web import make_app
+from ivr.flow import Flow, Problem
+from ivr.records import CallRecordWriter, FlowVersionStore, MigrationError, migrate
+from ivr.reload import FlowRefusedError, Reloader, ReloadResult, read_flow
+from ivr.web import AdminAPI, make_app
 
 __all__ = [
     "Service",
     "ServiceError",
-    "load_checked_flow",
     "run_classic_call",
     "serve_forever",
 ]
@@ -56,6 +54,7 @@ class Service:
         self._fastagi: FastAGIServer | None = None
         self._http: web.AppRunner | None = None
         self._draining = False
+        self._tasks: set[asyncio.Task[ReloadResult]] = set()
 
     @property
     def flow(self) -> Flow:
@@ -81,8 +80,9 @@ class Service:
 
     async def start(self) -> None:
         """Load and check the flow, migrate the database, then listen."""
-        self.load()
+        files = self.load()
         await _migrate(self.config.database.url)
+        await self._reloader().record(files, "start")
         self.records.start()
         try:
             await self._listen()
@@ -98,11 +98,15 @@ class Service:
             self.http_port,
         )
 
-    def load(self) -> None:
-        """Load and check the configured flow; refuse with every error found."""
-        loaded, self.warnings = load_checked_flow(self.config)
-        for problem in self.warnings:
-            logger.warning("%s", problem)
+    def load(self) -> dict[str, bytes]:
+        """Load and check the configured flow; refuse with every error found.
+
+        Returns the source files' bytes the flow was built from.
+        """
+        try:
+            loaded, warnings, files = read_flow(self.config)
+        except FlowRefusedError as exc:
+            raise ServiceError(f"refusing to start: {exc}") from exc
         self._calls = CallHandler(
             loaded,
             self.records,
@@ -110,10 +114,58 @@ class Service:
             hash_key=self.config.privacy.hash_key,
             allow_overrides=self.config.calls.allow_clock_override,
         )
+        self._install(loaded, warnings)
+        return files
+
+    def _install(self, loaded: LoadedFlow, warnings: list[Problem]) -> None:
+        """Make ``loaded`` the flow of new calls (running calls keep theirs)."""
+        self._handler().loaded = loaded
+        self.warnings = warnings
+        for problem in warnings:
+            logger.warning("%s", problem)
+
+    async def reload(self, source: str) -> ReloadResult:
+        """Reload the flow and prompts from disk (see :mod:`ivr.reload`)."""
+        return await self._reloader().reload(source)
+
+    async def rollback(self, to: str | None = None) -> ReloadResult:
+        """Restore an earlier flow version (by default the previous one)."""
+        return await self._reloader().rollback(to)
+
+    async def versions(self) -> list[dict[str, Any]]:
+        """The flow versions loaded, newest first."""
+        history = await FlowVersionStore(self.records.store.engine).history()
+        return [stored.summary() for stored in history]
+
+    def request_reload(self, source: str) -> None:
+        """Start a reload in the background (from a signal handler)."""
+        if self._calls is None:
+            logger.warning("%s before the flow was loaded: nothing to reload", source)
+            return
+        task = asyncio.get_running_loop().create_task(self.reload(source))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _admin_reload(self, source: str) -> dict[str, Any]:
+        return (await self.reload(source)).to_json()
+
+    async def _admin_rollback(self, to: str | None) -> dict[str, Any]:
+        return (await self.rollback(to)).to_json()
+
+    def _reloader(self) -> Reloader:
+        return Reloader(
+            self.config,
+            FlowVersionStore(self.records.store.engine),
+            lambda: self._handler().loaded,
+            self._install,
+        )
 
     async def stop(self) -> None:
         """Stop taking calls, drain those in progress, flush call records."""
         self._draining = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._fastagi is not None:
             await self._fastagi.close(self.config.calls.drain_seconds)
         if self._http is not None:
@@ -132,7 +184,16 @@ class Service:
             )
         except OSError as exc:
             raise _cannot_listen("FastAGI", fastagi.host, fastagi.port, exc) from exc
-        app = make_app(flow_provider=self._flow_view, health_provider=self._health)
+        app = make_app(
+            flow_provider=self._flow_view,
+            health_provider=self._health,
+            admin=AdminAPI(
+                token=self.config.admin.token,
+                reload=self._admin_reload,
+                rollback=self._admin_rollback,
+                versions=self.versions,
+            ),
+        )
         self._http = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._http.setup()
         try:
@@ -163,26 +224,6 @@ class Service:
         }
 
 
-def load_checked_flow(config: Config) -> tuple[LoadedFlow, list[Problem]]:
-    """Load the configured flow and prompts; return it with its warnings.
-
-    Raises :class:`ServiceError` listing every error when it cannot be run.
-    """
-    flow_path = Path(config.flow.path)
-    try:
-        catalog = PromptCatalog.load(Path(config.prompts.dir))
-    except PromptError as exc:
-        raise ServiceError(f"refusing to start: {exc}") from exc
-    flow, problems = load_flow(flow_path, catalog)
-    errors = [p for p in problems if p.severity == "error"]
-    if flow is None or errors:
-        raise ServiceError(_flow_refusal(flow_path, errors))
-    loaded = LoadedFlow(
-        flow, WorkCalendar.for_flow(flow), datetime.now(flow.settings.zone)
-    )
-    return loaded, [p for p in problems if p.severity != "error"]
-
-
 async def _migrate(url: str) -> None:
     try:
         await migrate(url)
@@ -208,11 +249,14 @@ def _flow_refusal(path: Path, errors: Sequence[Problem]) -> str:
 async def serve_forever(config: Config) -> None:
     """Run the service until SIGINT or SIGTERM, then drain and stop."""
     service = Service(config)
-    await service.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Handlers first: a SIGHUP sent as soon as "serving" is logged must
+    # reload, not kill the process with the default action.
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, service.request_reload, "SIGHUP")
+    await service.start()
     try:
         await stop.wait()
     finally:

@@ -172,7 +172,7 @@ def test_invalid_yaml_and_missing_file_are_clear(in_tmp: Path) -> None:
 
 def test_shipped_default_yaml_matches_embedded_defaults() -> None:
     """config/default.yaml writes out exactly the code defaults."""
-    env = {"IVR_PRIVACY_HASH_KEY": KEY}
+    env = {"IVR_PRIVACY_HASH_KEY": KEY, "IVR_ADMIN_TOKEN": KEY}
 
     from_file = load_config(str(REPO / "config" / "default.yaml"), env=env)
 
@@ -185,6 +185,7 @@ def test_shipped_default_yaml_matches_embedded_defaults() -> None:
         "prompts",
         "calls",
         "privacy",
+        "admin",
         "logging",
     ]
 

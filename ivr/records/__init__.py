@@ -8,13 +8,16 @@ background without ever making a caller wait for the database.
 from ivr.records.errors import MigrationError, RecordsError, WriterStateError
 from ivr.records.migrate import migrate
 from ivr.records.store import RecordStore
+from ivr.records.versions import FlowVersionStore, StoredVersion
 from ivr.records.writer import CallRecordWriter
 
 __all__ = [
     "CallRecordWriter",
+    "FlowVersionStore",
     "MigrationError",
     "RecordStore",
     "RecordsError",
+    "StoredVersion",
     "WriterStateError",
     "migrate",
 ]

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["call_steps", "calls", "metadata"]
+__all__ = ["call_steps", "calls", "flow_versions", "metadata"]
 
 metadata = MetaData()
 
@@ -68,3 +68,16 @@ call_steps = Table(
     Column("result", String(64), nullable=False, default=""),
     Index("ix_call_steps_node_id", "node_id"),
 )
+
+flow_versions = Table(
+    "flow_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(64), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(128), nullable=False, server_default=""),
+    Column("flow_path", Text, nullable=False),
+    Column("files", JSON, nullable=False),
+    Index("ix_flow_versions_version", "version"),
+)
+"""Each flow version loaded: ``files`` maps each source file's path to its text."""

@@ -1,6 +1,14 @@
 """The HTTP service (aiohttp): ``GET /health`` and ``GET /flow``, JSON only."""
 
+from ivr.web.admin import AdminAPI
 from ivr.web.app import FLOW_PROVIDER, HEALTH_PROVIDER, Provider, make_app
 from ivr.web.middleware import json_errors
 
-__all__ = ["FLOW_PROVIDER", "HEALTH_PROVIDER", "Provider", "json_errors", "make_app"]
+__all__ = [
+    "FLOW_PROVIDER",
+    "HEALTH_PROVIDER",
+    "AdminAPI",
+    "Provider",
+    "json_errors",
+    "make_app",
+]

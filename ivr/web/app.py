@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from ivr.web.admin import AdminAPI, add_admin_routes
 from ivr.web.middleware import json_dumps, json_errors
 
 __all__ = ["FLOW_PROVIDER", "HEALTH_PROVIDER", "Provider", "make_app"]
@@ -63,17 +64,21 @@ def make_app(
     flow_provider: Provider,
     health_provider: Provider,
     middlewares: Sequence[Middleware] = (),
+    admin: AdminAPI | None = None,
 ) -> web.Application:
     """Build the HTTP application.
 
     ``flow_provider`` returns the flow view, ``health_provider`` the health
     report (``{"status": "ok" | "degraded", ...}``); either may be async.
     ``middlewares`` run inside the JSON error handling, in order (for
-    example an authentication check).
+    example an authentication check). ``admin`` mounts the token-protected
+    admin API (:mod:`ivr.web.admin`).
     """
     app = web.Application(middlewares=[json_errors, *middlewares])
     app[FLOW_PROVIDER] = flow_provider
     app[HEALTH_PROVIDER] = health_provider
     app.router.add_get("/health", health)
     app.router.add_get("/flow", flow)
+    if admin is not None:
+        add_admin_routes(app, admin)
     return app

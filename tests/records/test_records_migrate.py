@@ -30,7 +30,7 @@ def _describe(connection: Connection) -> dict[str, object]:
 
 
 async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
-    """Upgrading twice leaves the head revision with both tables and indexes."""
+    """Upgrading twice leaves the head revision with every table and index."""
     await migrate(db_url)
     await migrate(db_url)
     engine = create_async_engine(db_url)
@@ -40,7 +40,12 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
     finally:
         await engine.dispose()
 
-    assert schema["tables"] == ["alembic_version", "call_steps", "calls"]
+    assert schema["tables"] == [
+        "alembic_version",
+        "call_steps",
+        "calls",
+        "flow_versions",
+    ]
     assert schema["call_indexes"] == [
         "ix_calls_caller_hash",
         "ix_calls_outcome_kind",
@@ -49,7 +54,7 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "ix_calls_uniqueid",
     ]
     assert schema["step_indexes"] == ["ix_call_steps_node_id"]
-    assert schema["version"] == "0002"
+    assert schema["version"] == "0003"
     assert schema["drift"] == []
 
 

@@ -31,6 +31,7 @@ def make_config(tmp_path: Path) -> MakeConfig:
             "flow.path": str(ROOT / "menus.yaml"),
             "prompts.dir": str(ROOT / "prompts"),
             "privacy.hash_key": "test-hash-key-0123456789",
+            "admin.token": "test-admin-token-0123456789",
             "calls.drain_seconds": 5,
         }
         values.update(overrides)
