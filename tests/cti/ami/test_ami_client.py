@@ -298,3 +298,46 @@ async def test_bad_message_does_not_kill_the_connection(
     reply = await harness.client.send_action(Action("Ping"))
 
     assert reply.response.succeeded and emulator.connections == 1
+
+
+async def test_answered_call_and_abandon_scenes(
+    harness: Harness, emulator: AMIEmulator
+) -> None:
+    """An answered call and an abandon arrive in Asterisk's order (F39)."""
+    events = harness.client.subscribe()
+    queue = emulator.queues["q-answer"]
+    member = queue.members["Local/agent1@agents/n"]
+    caller = EmulatedChannel("PJSIP/trunk-00000002", "2.1", caller_num="13800000000")
+    agent = EmulatedChannel("Local/agent1@agents-2;1", "2.2")
+    quitter = EmulatedChannel("PJSIP/trunk-00000003", "3.1")
+
+    scenes.new_channel(emulator, caller)
+    scenes.caller_join(emulator, queue, caller)
+    scenes.agent_called(emulator, queue, caller, member, agent)
+    scenes.agent_connect(emulator, queue, caller, member, agent, hold=3, ring_time=2)
+    scenes.caller_leave(emulator, queue, caller)
+    scenes.agent_complete(emulator, queue, caller, member, agent, hold=3, talk=4)
+    scenes.hangup(emulator, caller)
+    scenes.caller_join(emulator, queue, quitter)
+    scenes.caller_abandon(emulator, queue, quitter, hold=42)
+    status = await harness.client.send_action(Action("QueueStatus"))
+
+    names = [(await events.get()).name for _ in range(10)]
+    assert names == [
+        "Newchannel",
+        "QueueCallerJoin",
+        "AgentCalled",
+        "AgentConnect",
+        "QueueCallerLeave",
+        "AgentComplete",
+        "Hangup",
+        "QueueCallerJoin",
+        "QueueCallerAbandon",
+        "QueueCallerLeave",
+    ]
+    params = status.items[0]
+    assert (params.get("Completed"), params.get("Abandoned"), params.get("Calls")) == (
+        "1",
+        "1",
+        "0",
+    )
