@@ -116,12 +116,10 @@ def _add_agi(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _add_prompts(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    prompts = commands.add_parser("prompts", help="prompt audio")
-    actions = prompts.add_subparsers(title="actions", metavar="ACTION")
-    render = actions.add_parser("render", help="render placeholder audio")
-    render.add_argument("--prompts", default="prompts", help="prompt folder")
-    render.add_argument("--force", action="store_true", help="render every prompt")
-    render.set_defaults(run=_run_prompts_render)
+    from ivr.prompts.cli import add_prompts_actions
+
+    prompts = commands.add_parser("prompts", help="prompt audio and speech")
+    add_prompts_actions(prompts)
 
 
 def _add_admin(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -269,19 +267,6 @@ def _require_streams(*fds: int) -> None:
                 f"file descriptor {fd} is a regular file; Asterisk runs AGI "
                 "scripts with pipes (to try it by hand, use a terminal)"
             )
-
-
-def _run_prompts_render(args: argparse.Namespace) -> int:
-    from ivr.prompts import PromptCatalog
-    from ivr.prompts.render import render_placeholders
-
-    catalog = PromptCatalog.load(Path(args.prompts))
-    for language in catalog.languages:
-        texts = {pid: catalog.text(pid, language) for pid in catalog.ids}
-        out_dir = Path(args.prompts) / language
-        written = render_placeholders(texts, out_dir, force=args.force)
-        print(f"{out_dir}: {len(written)} rendered, {len(texts) - len(written)} kept")
-    return 0
 
 
 def _setup_logging(level: str, *, stream: object = None) -> None:

@@ -1,17 +1,36 @@
-"""The prompt catalog: prompt id -> Chinese script text and audio file path.
+"""The prompt catalog and its audio: scripts per language, rendering, studio.
 
-The catalog file is ``prompts/prompts.yaml``; recorded audio lives beside it
-at ``prompts/<lang>/<id>.wav`` (rendered elsewhere). The flow checker uses the
-catalog to report prompt ids a menu names but no script defines.
+The catalog files are ``prompts/prompts.yaml`` (Mandarin, every prompt),
+``prompts/prompts.<lang>.yaml`` (other languages, falling back to Mandarin)
+and ``prompts/pieces.yaml`` (speech pieces); audio lives beside them at
+``prompts/<lang>/<id>.wav``. Rendering (:mod:`ivr.prompts.render`), studio
+import (:mod:`ivr.prompts.studio`) and the speech check
+(:mod:`ivr.prompts.intelligibility`) are imported where used: they run
+external tools and are not needed on a call path.
 """
 
-from ivr.prompts.catalog import CATALOG_FILE, DIALPLAN_PROMPTS, PromptCatalog
-from ivr.prompts.errors import PromptCatalogError, PromptError
+from ivr.prompts.catalog import (
+    CATALOG_FILE,
+    DEFAULT_LANGUAGE,
+    DIALPLAN_PROMPTS,
+    PIECES_FILE,
+    PromptCatalog,
+)
+from ivr.prompts.errors import (
+    PromptCatalogError,
+    PromptError,
+    StudioImportError,
+    ToolError,
+)
 
 __all__ = [
     "CATALOG_FILE",
+    "DEFAULT_LANGUAGE",
     "DIALPLAN_PROMPTS",
+    "PIECES_FILE",
     "PromptCatalog",
     "PromptCatalogError",
     "PromptError",
+    "StudioImportError",
+    "ToolError",
 ]

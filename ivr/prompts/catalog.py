@@ -1,25 +1,49 @@
-"""Load ``prompts.yaml``: a flat mapping of prompt id to its Chinese script.
+"""The prompt catalog: prompt id -> script per language, and its audio file.
 
-Prompt ids double as audio file names (``welcome-morning`` is played from
-``prompts/zh/welcome-morning.wav``), so they are restricted to lower-case
-letters, digits and hyphens. The catalog keeps where each id was written so
-that errors elsewhere can point back at the script.
+Files in the prompts directory:
+
+- ``prompts.yaml``: every prompt's Mandarin (zh-CN) script; it defines which
+  prompts exist.
+- ``prompts.<lang>.yaml`` (``prompts.yue.yaml``): the same ids in another
+  language; an id missing there falls back to Mandarin.
+- ``pieces.yaml``: the short Mandarin pieces numbers, money, dates and times
+  are read with (:mod:`ivr.speech`), kept apart so the flow's "every script is
+  used" rule does not apply to them.
+
+Audio is ``<lang>/<id>.wav`` beside them, the layout of Asterisk's sounds
+folder: Asterisk plays ``STREAM FILE welcome-morning`` from
+``sounds/<CHANNEL(language)>/welcome-morning`` and otherwise falls back to
+``sounds/`` and ``sounds/en/`` (main/file.c, ``fileexists_core``), which
+would be silence or English for our callers. So a prompt a language lacks is
+played by naming the Mandarin file explicitly (``zh/welcome-morning``):
+:meth:`PromptCatalog.playback_name` gives that name.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ivr.prompts.errors import PromptCatalogError
+from ivr.prompts.script_file import ScriptEntry, join_script_lines, read_script_file
 
-__all__ = ["CATALOG_FILE", "DIALPLAN_PROMPTS", "PromptCatalog", "join_script_lines"]
+__all__ = [
+    "CATALOG_FILE",
+    "DEFAULT_LANGUAGE",
+    "DIALPLAN_PROMPTS",
+    "PIECES_FILE",
+    "PromptCatalog",
+    "join_script_lines",
+]
 
 CATALOG_FILE = "prompts.yaml"
-"""The catalog's file name inside the prompts directory."""
+"""The Mandarin catalog's file name inside the prompts directory."""
+
+PIECES_FILE = "pieces.yaml"
+"""The speech pieces' file name inside the prompts directory."""
+
+DEFAULT_LANGUAGE = "zh"
+"""Mandarin: the language every prompt has, and the one others fall back to."""
 
 DIALPLAN_PROMPTS: tuple[str, ...] = ("ivr-sorry-fallback",)
 """Prompts the Asterisk dialplan plays itself, so ``menus.yaml`` never names
@@ -27,96 +51,111 @@ them: ``ivr-sorry-fallback`` is the apology before queueing a caller the IVR
 service could not take. They must stay in the catalog (and be rendered) even
 though no node uses them."""
 
-_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-# CJK ideographs, CJK punctuation and full-width forms. Chinese has no spaces
-# between words, so the space YAML puts where a long script is folded over two
-# lines (``>-``) must not reach the caller or the renderer.
-_WIDE = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-_FOLD_SPACE = re.compile(rf"(?<=[{_WIDE}])\s+|\s+(?=[{_WIDE}])")
-
-
-def join_script_lines(text: str) -> str:
-    """Drop whitespace next to Chinese characters and trim the ends.
-
-    >>> join_script_lines("请按4； 社会保障卡业务请按5")
-    '请按4；社会保障卡业务请按5'
-    """
-    return _FOLD_SPACE.sub("", text).strip()
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    text: str
-    line: int
-    column: int
+_LANGUAGE_FILE = re.compile(r"^prompts\.([a-z]{2,3}(?:-[a-z0-9]+)?)\.yaml$")
 
 
 class PromptCatalog:
-    """Prompt scripts by id, read once from a prompts directory."""
+    """Prompt scripts by id and language, read once from a prompts directory."""
 
-    language = "zh"
-    """The language of every script in ``prompts.yaml`` (zh-CN)."""
+    language = DEFAULT_LANGUAGE
+    """The default language (zh-CN): every prompt has a script in it."""
 
-    def __init__(self, directory: Path, entries: dict[str, _Entry]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        entries: dict[str, ScriptEntry],
+        *,
+        translations: dict[str, dict[str, ScriptEntry]] | None = None,
+        pieces: dict[str, ScriptEntry] | None = None,
+    ) -> None:
         self.directory = directory
         self._entries = entries
+        self._translations = translations or {}
+        self._pieces = pieces or {}
 
     @classmethod
     def load(cls, directory: str | Path) -> PromptCatalog:
-        """Read ``<directory>/prompts.yaml``.
+        """Read the catalog files of ``directory``.
 
-        Raises :class:`PromptCatalogError` when the file is missing, is not a
-        mapping of ids to non-empty strings, names an id twice or uses an id
-        that cannot be a file name.
+        Raises :class:`PromptCatalogError` when ``prompts.yaml`` is missing,
+        any file is not a mapping of ids to non-empty strings, names an id
+        twice or uses an id that cannot be a file name, or a language file
+        names an id ``prompts.yaml`` does not have.
         """
         directory = Path(directory)
-        path = directory / CATALOG_FILE
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise PromptCatalogError(str(path), "cannot read: no such file") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PromptCatalogError(str(path), f"cannot read: {exc}") from exc
-        return cls(directory, _read_entries(text, str(path)))
+        entries = read_script_file(directory / CATALOG_FILE)
+        translations = _read_translations(directory, entries)
+        pieces_path = directory / PIECES_FILE
+        pieces = read_script_file(pieces_path) if pieces_path.is_file() else {}
+        return cls(directory, entries, translations=translations, pieces=pieces)
 
     @property
     def path(self) -> Path:
-        """The catalog file."""
+        """The Mandarin catalog file."""
         return self.directory / CATALOG_FILE
+
+    def path_of(self, language: str) -> Path:
+        """The script file of ``language``."""
+        if language == self.language:
+            return self.path
+        return self.directory / f"prompts.{language}.yaml"
 
     @property
     def ids(self) -> tuple[str, ...]:
-        """Every prompt id, in file order."""
+        """Every prompt id, in file order (speech pieces not included)."""
         return tuple(self._entries)
 
+    @property
+    def piece_ids(self) -> tuple[str, ...]:
+        """The speech pieces' ids (``num-2``, ``unit-wan``...), in file order."""
+        return tuple(self._pieces)
+
     def has(self, prompt_id: str) -> bool:
-        """True when the catalog defines ``prompt_id``."""
+        """True when the catalog defines ``prompt_id`` (a prompt, not a piece)."""
         return prompt_id in self._entries
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The languages the catalog has scripts for."""
-        return (self.language,)
+        """Mandarin first, then every language with a ``prompts.<lang>.yaml``."""
+        return (self.language, *sorted(self._translations))
 
     def text(self, prompt_id: str, language: str | None = None) -> str:
-        """The script of ``prompt_id``; ``KeyError`` when it is not defined.
+        """The script of ``prompt_id`` (or a piece) in ``language``.
 
-        ``language`` may name the catalog's own language only.
+        ``KeyError`` when that language has no script for it: no fallback
+        here, so callers can tell a translation from a Mandarin stand-in.
         """
-        if language not in (None, self.language):
-            raise KeyError(f"no {language!r} scripts in {self.path}")
-        return self._entries[prompt_id].text
+        return self._entry(prompt_id, language or self.language).text
+
+    def _entry(self, prompt_id: str, language: str) -> ScriptEntry:
+        if language == self.language:
+            entry = self._entries.get(prompt_id) or self._pieces.get(prompt_id)
+        elif language in self._translations:
+            entry = self._translations[language].get(prompt_id)
+        else:
+            raise KeyError(f"no {language!r} scripts in {self.directory}")
+        if entry is None:
+            raise KeyError(f"no {language!r} script for {prompt_id!r}")
+        return entry
 
     def text_or_none(self, prompt_id: str) -> str | None:
-        """The script of ``prompt_id``, or ``None`` when it is not defined."""
-        entry = self._entries.get(prompt_id)
+        """The Mandarin script of ``prompt_id``, or ``None`` when not defined."""
+        entry = self._entries.get(prompt_id) or self._pieces.get(prompt_id)
         return entry.text if entry else None
 
-    def position(self, prompt_id: str) -> tuple[int, int]:
+    def position(self, prompt_id: str, language: str | None = None) -> tuple[int, int]:
         """The 1-based (line, column) where ``prompt_id`` is written."""
-        entry = self._entries[prompt_id]
+        entry = self._entry(prompt_id, language or self.language)
         return entry.line, entry.column
+
+    def scripts(self, language: str | None = None) -> dict[str, str]:
+        """Every script ``language`` has, by id; Mandarin includes the pieces."""
+        language = language or self.language
+        if language == self.language:
+            merged = {**self._entries, **self._pieces}
+        else:
+            merged = dict(self._translations.get(language, {}))
+        return {prompt_id: entry.text for prompt_id, entry in merged.items()}
 
     def audio_path(self, prompt_id: str, language: str | None = None) -> Path:
         """Where the recording of ``prompt_id`` in ``language`` belongs."""
@@ -126,51 +165,67 @@ class PromptCatalog:
         """True when the recording of ``prompt_id`` exists on disk."""
         return self.audio_path(prompt_id, language).is_file()
 
+    def resolve(self, prompt_id: str, language: str) -> tuple[str, Path]:
+        """The language whose recording a ``language`` caller hears, and its file.
 
-def _read_entries(text: str, file: str) -> dict[str, _Entry]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
-        reason = f"not valid YAML: {exc.problem or exc.context}"
-        raise PromptCatalogError(where, reason) from exc
-    except yaml.YAMLError as exc:
-        raise PromptCatalogError(file, "not valid YAML (is it a text file?)") from exc
-    if root is None:
-        return {}
-    if not isinstance(root, yaml.MappingNode):
-        raise PromptCatalogError(_where(file, root), "expected 'id: script' lines")
-    entries: dict[str, _Entry] = {}
-    for key, value in root.value:
-        _add_entry(entries, key, value, file)
-    return entries
+        ``language`` itself when it has a script and audio for the prompt,
+        otherwise Mandarin (art. 28: dialect service where it exists, the
+        national Mandarin prompt everywhere else).
+        """
+        if language != self.language and self._has_translation(prompt_id, language):
+            path = self.audio_path(prompt_id, language)
+            if path.is_file():
+                return language, path
+        return self.language, self.audio_path(prompt_id)
+
+    def playback_name(self, prompt_id: str, language: str | None) -> str:
+        """The name to give ``STREAM FILE`` on a channel in ``language``.
+
+        The bare id when the channel's language has the prompt (Asterisk adds
+        the language folder itself), else ``zh/<id>`` so Asterisk's own
+        fallback cannot land on ``sounds/en``.
+        """
+        if language in (None, "", self.language):
+            return prompt_id
+        used, _ = self.resolve(prompt_id, language)
+        return prompt_id if used == language else f"{used}/{prompt_id}"
+
+    def _has_translation(self, prompt_id: str, language: str) -> bool:
+        return prompt_id in self._translations.get(language, {})
+
+    def missing(self, language: str) -> list[str]:
+        """Prompt ids ``language`` has no script for (they fall back to Mandarin)."""
+        if language == self.language:
+            return []
+        return [pid for pid in self.ids if not self._has_translation(pid, language)]
+
+    def missing_by_language(self) -> dict[str, list[str]]:
+        """:meth:`missing` for every language other than Mandarin."""
+        return {lang: self.missing(lang) for lang in self.languages[1:]}
+
+    def missing_audio(self, language: str | None = None) -> list[str]:
+        """Scripts of ``language`` (pieces included) with no audio file yet."""
+        language = language or self.language
+        return [
+            pid for pid in self.scripts(language) if not self.has_audio(pid, language)
+        ]
 
 
-def _add_entry(
-    entries: dict[str, _Entry], key: yaml.Node, value: yaml.Node, file: str
-) -> None:
-    prompt_id = str(key.value) if isinstance(key, yaml.ScalarNode) else ""
-    if not _ID_PATTERN.match(prompt_id):
-        raise PromptCatalogError(
-            _where(file, key),
-            f"prompt id {prompt_id!r} must use only "
-            "lower-case letters, digits and '-' (it is also the audio file name)",
-        )
-    if prompt_id in entries:
-        first = entries[prompt_id]
-        raise PromptCatalogError(
-            _where(file, key),
-            f"prompt id {prompt_id!r} is defined twice "
-            f"(first at line {first.line}, column {first.column}); keep one",
-        )
-    if not isinstance(value, yaml.ScalarNode) or not str(value.value).strip():
-        raise PromptCatalogError(
-            _where(file, value), f"the script of {prompt_id!r} must be text"
-        )
-    line, column = key.start_mark.line + 1, key.start_mark.column + 1
-    entries[prompt_id] = _Entry(join_script_lines(str(value.value)), line, column)
-
-
-def _where(file: str, node: yaml.Node) -> str:
-    return f"{file}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+def _read_translations(
+    directory: Path, entries: dict[str, ScriptEntry]
+) -> dict[str, dict[str, ScriptEntry]]:
+    translations: dict[str, dict[str, ScriptEntry]] = {}
+    for path in sorted(directory.glob("prompts.*.yaml")):
+        match = _LANGUAGE_FILE.match(path.name)
+        if not match or match.group(1) == DEFAULT_LANGUAGE:
+            continue
+        scripts = read_script_file(path)
+        for prompt_id, entry in scripts.items():
+            if prompt_id not in entries:
+                raise PromptCatalogError(
+                    f"{path}:{entry.line}:{entry.column}",
+                    f"prompt id {prompt_id!r} is not in {CATALOG_FILE}; "
+                    "a translation needs the Mandarin prompt first",
+                )
+        translations[match.group(1)] = scripts
+    return translations

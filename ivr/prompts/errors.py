@@ -1,14 +1,18 @@
-"""Errors raised while loading the prompt catalog.
+"""Errors raised by the prompt catalog, the voice and the audio tools.
 
 ::
 
     PromptError
-    └── PromptCatalogError   prompts.yaml is missing, not YAML, or malformed
+    ├── PromptCatalogError   prompts.yaml (or a language's file) is missing,
+    │                        not YAML, or malformed
+    ├── ToolError            espeak-ng or sox is missing or failed
+    └── StudioImportError    a recording cannot be imported (unknown id,
+                             unreadable file)
 """
 
 from __future__ import annotations
 
-__all__ = ["PromptCatalogError", "PromptError"]
+__all__ = ["PromptCatalogError", "PromptError", "StudioImportError", "ToolError"]
 
 
 class PromptError(Exception):
@@ -27,3 +31,20 @@ class PromptCatalogError(PromptError):
         super().__init__(f"{where}: {reason}")
         self.where = where
         self.reason = reason
+
+
+class ToolError(PromptError):
+    """An external audio tool (espeak-ng, sox) is missing or failed.
+
+    ``command`` is the argument list run; ``output`` what it printed on
+    stderr, so the cause reaches ops unchanged.
+    """
+
+    def __init__(self, command: list[str], output: str) -> None:
+        super().__init__(f"{' '.join(command[:3])}...: {output.strip() or 'failed'}")
+        self.command = command
+        self.output = output
+
+
+class StudioImportError(PromptError):
+    """A studio recording cannot be imported; the message says why."""

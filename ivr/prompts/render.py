@@ -1,92 +1,141 @@
-"""Render placeholder prompt audio that Asterisk can play.
+"""Render prompt scripts into Asterisk audio with espeak-ng, and check them.
 
-Until real voice rendering lands, each prompt gets a placeholder: soft
-450 Hz tone bursts whose total length follows the script at a calm Mandarin
-pace (about four characters a second), so a paced simulation or a test call
-on a real switch takes as long as the spoken prompt will. Files are 8 kHz,
-16-bit, mono WAV, the format Asterisk's ``format_wav`` plays without
-transcoding on narrowband calls.
+For each script of a language: speak it (:mod:`ivr.prompts.voice`), check
+that the phonemes spoken are the expected reading
+(:mod:`ivr.prompts.intelligibility`), then convert to the requested formats
+at the shared loudness (:mod:`ivr.prompts.audio`). A ``.<id>.sha`` sidecar
+keeps the hash of what the file was rendered from (script, voice, rate), so
+only changed prompts are rendered again; a studio recording is never
+replaced (:func:`ivr.prompts.studio.is_studio`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import warnings
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-with warnings.catch_warnings():
-    # pydub warns at import when ffmpeg is absent; we only write WAV, which it
-    # handles natively, so that warning does not apply. It also imports the
-    # stdlib ``audioop``, deprecated since 3.11 and gone in 3.13, where the
-    # ``audioop-lts`` backport (a dependency on 3.13+) takes its place.
-    warnings.simplefilter("ignore", RuntimeWarning)
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from pydub import AudioSegment
-    from pydub.generators import Sine
+from ivr.prompts.audio import FORMATS, convert, normalising_gain, output_format
+from ivr.prompts.catalog import PromptCatalog
+from ivr.prompts.intelligibility import Mismatch, check_utterance
+from ivr.prompts.studio import is_studio, render_sidecar
+from ivr.prompts.voice import SPEED_WPM, Voice, speak, voice_for
 
-__all__ = ["CHARS_PER_SECOND", "placeholder_audio", "render_placeholders"]
+__all__ = ["RenderResult", "check_scripts", "render_scripts", "script_digest"]
 
 logger = logging.getLogger("ivr.prompts.render")
 
-CHARS_PER_SECOND = 4.0
-"""Speaking pace used to size placeholders: a calm pace suits elderly callers."""
-
-_SAMPLE_RATE = 8000
-_BURST_MS = 180
-_GAP_MS = 70
-_TONE_HZ = 450
+Status = Literal["rendered", "kept", "studio"]
 
 
-def spoken_seconds(text: str) -> float:
-    """Return how long ``text`` takes to say at :data:`CHARS_PER_SECOND`."""
-    spoken = [ch for ch in text if not ch.isspace()]
-    return max(0.5, len(spoken) / CHARS_PER_SECOND)
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    """What happened to one prompt, and what the check found in its speech."""
+
+    prompt_id: str
+    status: Status
+    files: tuple[Path, ...] = ()
+    mismatches: tuple[Mismatch, ...] = ()
 
 
-def placeholder_audio(text: str) -> AudioSegment:
-    """Return tone bursts as long as ``text`` takes to say."""
-    total_ms = int(spoken_seconds(text) * 1000)
-    burst = Sine(_TONE_HZ, sample_rate=_SAMPLE_RATE).to_audio_segment(
-        duration=_BURST_MS, volume=-18.0
-    )
-    gap = AudioSegment.silent(duration=_GAP_MS, frame_rate=_SAMPLE_RATE)
-    audio = AudioSegment.silent(duration=0, frame_rate=_SAMPLE_RATE)
-    while len(audio) < total_ms:
-        audio += burst.fade_in(20).fade_out(20) + gap
-    return audio[:total_ms].set_frame_rate(_SAMPLE_RATE).set_channels(1)
+def script_digest(text: str, voice: Voice) -> str:
+    """The sidecar hash: changes when the script, voice or speaking rate do."""
+    key = f"{voice.espeak_voice}|{SPEED_WPM}|{text}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def render_placeholders(
-    texts: Mapping[str, str], out_dir: Path, *, force: bool = False
-) -> list[Path]:
-    """Write ``<out_dir>/<id>.wav`` for every prompt; return the files written.
+def render_scripts(
+    catalog: PromptCatalog,
+    language: str | None = None,
+    *,
+    formats: Sequence[str] = ("wav",),
+    force: bool = False,
+    only: Iterable[str] | None = None,
+) -> list[RenderResult]:
+    """Render the scripts of ``language`` whose audio is missing or stale.
 
-    A file is rewritten only when its script changed (a ``.sha`` sidecar keeps
-    the hash of the text it was rendered from) or when ``force`` is set, so a
-    recorded studio prompt dropped in by hand is never overwritten unless it
-    has no sidecar and ``force`` is given.
+    ``force`` renders every script again, except studio recordings, which
+    are never replaced. ``only`` limits the run to those ids.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for prompt_id, text in sorted(texts.items()):
-        wav = out_dir / f"{prompt_id}.wav"
-        sidecar = out_dir / f".{prompt_id}.sha"
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        if not force and _up_to_date(wav, sidecar, digest):
-            continue
-        with wav.open("wb") as out:
-            placeholder_audio(text).set_sample_width(2).export(out, format="wav")
-        sidecar.write_text(digest + "\n", encoding="ascii")
-        written.append(wav)
-        logger.info("rendered placeholder %s (%.1f s)", wav, spoken_seconds(text))
-    return written
+    language = language or catalog.language
+    voice = voice_for(language)
+    directory = catalog.directory / language
+    directory.mkdir(parents=True, exist_ok=True)
+    chosen = [output_format(f) for f in dict.fromkeys(["wav", *formats])]
+    results = []
+    for prompt_id, text in _selected(catalog.scripts(language), only).items():
+        if is_studio(directory, prompt_id):
+            results.append(RenderResult(prompt_id, "studio"))
+        elif not force and _current(directory, prompt_id, text, voice, chosen):
+            results.append(RenderResult(prompt_id, "kept"))
+        else:
+            results.append(_render(directory, prompt_id, text, voice, chosen))
+    return results
 
 
-def _up_to_date(wav: Path, sidecar: Path, digest: str) -> bool:
-    if not wav.exists():
-        return False
+def _selected(scripts: dict[str, str], only: Iterable[str] | None) -> dict[str, str]:
+    if only is None:
+        return scripts
+    wanted = set(only)
+    return {pid: text for pid, text in scripts.items() if pid in wanted}
+
+
+def _current(
+    directory: Path, prompt_id: str, text: str, voice: Voice, formats: list[str]
+) -> bool:
+    sidecar = render_sidecar(directory, prompt_id)
     if not sidecar.exists():
-        return True
-    return sidecar.read_text(encoding="ascii").strip() == digest
+        return False
+    files_there = all(
+        (directory / f"{prompt_id}{FORMATS[f][0]}").exists() for f in formats
+    )
+    recorded = sidecar.read_text(encoding="ascii").strip()
+    return files_there and recorded == script_digest(text, voice)
+
+
+def _render(
+    directory: Path, prompt_id: str, text: str, voice: Voice, formats: list[str]
+) -> RenderResult:
+    with tempfile.TemporaryDirectory(prefix="ivr-render-") as scratch:
+        utterance = speak(text, voice, Path(scratch) / "voice.wav")
+        mismatches = check_utterance(text, utterance.phonemes, voice)
+        gain = normalising_gain(utterance.wav)
+        files = [
+            convert(utterance.wav, directory / prompt_id, f, gain) for f in formats
+        ]
+    render_sidecar(directory, prompt_id).write_text(
+        script_digest(text, voice) + "\n", encoding="ascii"
+    )
+    for mismatch in mismatches:
+        logger.warning("%s/%s: %s", directory.name, prompt_id, mismatch)
+    logger.info("rendered %s/%s", directory.name, prompt_id)
+    return RenderResult(prompt_id, "rendered", tuple(files), tuple(mismatches))
+
+
+def check_scripts(
+    catalog: PromptCatalog,
+    language: str | None = None,
+    *,
+    only: Iterable[str] | None = None,
+    voice: Voice | None = None,
+) -> dict[str, list[Mismatch]]:
+    """Speak every script of ``language`` again and check it; write nothing.
+
+    Returns the mismatches per prompt id (an empty list: spoken as expected).
+    ``voice`` overrides the voice that speaks (the check still expects the
+    language's reading), to show what another voice gets wrong.
+    """
+    language = language or catalog.language
+    expected = voice_for(language)
+    voice = voice or expected
+    found: dict[str, list[Mismatch]] = {}
+    with tempfile.TemporaryDirectory(prefix="ivr-check-") as scratch:
+        wav = Path(scratch) / "voice.wav"
+        for prompt_id, text in _selected(catalog.scripts(language), only).items():
+            utterance = speak(text, voice, wav)
+            found[prompt_id] = check_utterance(text, utterance.phonemes, expected)
+    return found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from datetime import date
@@ -13,6 +12,9 @@ import pytest
 from ivr.flow import load_flow
 from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq, parse_yaml
 from ivr.prompts import DIALPLAN_PROMPTS, PromptCatalog, PromptCatalogError
+from ivr.prompts.render import script_digest
+from ivr.prompts.voice import voice_for
+from ivr.speech import PIECE_SCRIPTS
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPTS = REPO / "prompts"
@@ -173,19 +175,19 @@ def test_flow_with_dialplan_prompts_checks_clean(catalog: PromptCatalog) -> None
 def test_every_script_has_current_audio(catalog: PromptCatalog) -> None:
     """Each script has a rendered file made from its current text."""
     stale = [
-        prompt_id
-        for prompt_id in catalog.ids
-        if not _audio_is_current(catalog, prompt_id)
+        f"{lang}/{prompt_id}"
+        for lang in catalog.languages
+        for prompt_id in catalog.scripts(lang)
+        if not _audio_is_current(catalog, prompt_id, lang)
     ]
 
     assert stale == [], "run: .venv/bin/ivr prompts render"
 
 
-def _audio_is_current(catalog: PromptCatalog, prompt_id: str) -> bool:
-    wav = catalog.audio_path(prompt_id)
+def _audio_is_current(catalog: PromptCatalog, prompt_id: str, lang: str = "zh") -> bool:
+    wav = catalog.audio_path(prompt_id, lang)
     sidecar = wav.with_name(f".{prompt_id}.sha")
-    text = catalog.text(prompt_id).encode("utf-8")
-    digest = hashlib.sha256(text).hexdigest()[:16]
+    digest = script_digest(catalog.text(prompt_id, lang), voice_for(lang))
     if not sidecar.exists():
         return wav.is_file()
     return wav.is_file() and sidecar.read_text(encoding="ascii").strip() == digest
@@ -214,8 +216,8 @@ def _scalars(node: PNode | None) -> list[str]:
     return []
 
 
-def test_single_language_catalog(tmp_path: Path) -> None:
-    """The catalog is zh-CN; other languages and unknown ids are refused softly."""
+def test_mandarin_only_catalog(tmp_path: Path) -> None:
+    """Without language files the catalog is zh-CN; unknown ones raise KeyError."""
     catalog = PromptCatalog.load(_write(tmp_path, "hello: 您好\n"))
 
     assert catalog.languages == ("zh",)
@@ -249,3 +251,65 @@ def test_shipped_scripts_have_no_spaces_between_chinese() -> None:
     ]
 
     assert gaps == []
+
+
+def test_pieces_file_matches_the_speech_pieces(catalog: PromptCatalog) -> None:
+    """prompts/pieces.yaml holds exactly the pieces ivr.speech plays."""
+    assert {pid: catalog.text(pid) for pid in catalog.piece_ids} == PIECE_SCRIPTS
+    assert not set(catalog.piece_ids) & set(catalog.ids)
+
+
+def _two_languages(tmp_path: Path) -> PromptCatalog:
+    _write(tmp_path, "hello: 您好\nbye: 再见\n")
+    (tmp_path / "prompts.yue.yaml").write_text("hello: 你好\n", encoding="utf-8")
+    for lang, prompt_id in (("zh", "hello"), ("zh", "bye"), ("yue", "hello")):
+        (tmp_path / lang).mkdir(exist_ok=True)
+        (tmp_path / lang / f"{prompt_id}.wav").write_bytes(b"RIFF")
+    return PromptCatalog.load(tmp_path)
+
+
+def test_language_route_and_fallback(tmp_path: Path) -> None:
+    """A yue caller hears yue where it exists, the Mandarin file otherwise."""
+    catalog = _two_languages(tmp_path)
+
+    assert catalog.languages == ("zh", "yue")
+    assert catalog.text("hello", "yue") == "你好"
+    assert catalog.resolve("hello", "yue") == ("yue", tmp_path / "yue" / "hello.wav")
+    assert catalog.resolve("bye", "yue") == ("zh", tmp_path / "zh" / "bye.wav")
+    assert catalog.playback_name("hello", "yue") == "hello"
+    assert catalog.playback_name("bye", "yue") == "zh/bye"
+    assert catalog.playback_name("bye", "zh") == "bye"
+    assert catalog.missing_by_language() == {"yue": ["bye"]}
+
+
+def test_script_without_audio_falls_back(tmp_path: Path) -> None:
+    """A yue script not yet rendered still plays the Mandarin recording."""
+    catalog = _two_languages(tmp_path)
+    (tmp_path / "yue" / "hello.wav").unlink()
+
+    assert catalog.playback_name("hello", "yue") == "zh/hello"
+    assert catalog.missing_audio("yue") == ["hello"]
+
+
+def test_translation_of_an_unknown_id_is_refused(tmp_path: Path) -> None:
+    """A language file may only translate prompts that prompts.yaml has."""
+    _write(tmp_path, "hello: 您好\n")
+    (tmp_path / "prompts.yue.yaml").write_text("helo: 你好\n", encoding="utf-8")
+
+    with pytest.raises(
+        PromptCatalogError, match=re.escape("prompts.yue.yaml:1:1: prompt id")
+    ):
+        PromptCatalog.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "prompt_id",
+    ["welcome-morning", "recording-notice", "main-menu", "no-input-1", "invalid-1",
+     "closing"],
+)  # fmt: skip
+def test_cantonese_route_has_the_core_prompts(
+    catalog: PromptCatalog, prompt_id: str
+) -> None:
+    """The yue route translates the welcome, notice, menu, retries and closing."""
+    assert catalog.text(prompt_id, "yue") != catalog.text(prompt_id)
+    assert catalog.playback_name(prompt_id, "yue") == prompt_id
