@@ -13,6 +13,7 @@ from ivr.flow.interpreter import FlowRunner
 from ivr.flow.model import (
     AnnouncementNode,
     CalendarOverride,
+    CampaignOption,
     Defaults,
     Flow,
     GoodbyeNode,
@@ -29,6 +30,7 @@ from ivr.flow.problems import Problem, Severity
 __all__ = [
     "AnnouncementNode",
     "CalendarOverride",
+    "CampaignOption",
     "Defaults",
     "Flow",
     "FlowRunner",

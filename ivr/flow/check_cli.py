@@ -13,6 +13,7 @@ from typing import TextIO
 
 from ivr.flow.checker import load_flow
 from ivr.flow.problems import Severity
+from ivr.flow.prompt_check import coverage_notes
 from ivr.prompts import PromptCatalog, PromptCatalogError
 
 __all__ = ["PROMPTS_FOLDER", "check_main"]
@@ -33,7 +34,8 @@ def check_main(
     ``prompts_dir`` is the folder holding ``prompts.yaml``; ``None`` means the
     ``prompts`` folder beside the flow file, so the check gives the same
     answer from any working folder. Prints one ``file:line:col: severity:
-    message`` line per problem and a summary. A flow file that does not exist
+    message`` line per problem, a note per language naming the prompts it
+    lacks (they fall back to Mandarin), and a summary. A flow file that does not exist
     is reported as such and nothing else is checked. A catalog that cannot be
     read is one error (printed first); the flow is still checked, all but its
     prompt ids. Returns 1 when there is an error, 0 otherwise; warnings alone
@@ -48,13 +50,15 @@ def check_main(
     folder = Path(prompts_dir) if prompts_dir else flow_file.parent / PROMPTS_FOLDER
     catalog, catalog_errors = _catalog(folder, stream)
     flow, problems = load_flow(path, catalog, today=today)
-    for problem in problems:
+    notes = coverage_notes(catalog) if catalog is not None else []
+    for problem in [*problems, *notes]:
         print(problem, file=stream)
     flow_errors = sum(problem.severity is Severity.ERROR for problem in problems)
     errors = flow_errors + catalog_errors
     warnings = len(problems) - flow_errors
     verdict = _verdict(flow is not None, catalog is not None)
-    print(f"{path}: {_counts(errors, warnings)}; {verdict}", file=stream)
+    counts = _counts(errors, warnings, len(notes))
+    print(f"{path}: {counts}; {verdict}", file=stream)
     return 1 if errors else 0
 
 
@@ -88,8 +92,9 @@ def _verdict(loaded: bool, prompts_checked: bool) -> str:
     return "the flow can be loaded"
 
 
-def _counts(errors: int, warnings: int) -> str:
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+def _counts(errors: int, warnings: int, notes: int) -> str:
+    counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    return f"{counts}, {_plural(notes, 'note')}" if notes else counts
 
 
 def _plural(count: int, word: str) -> str:

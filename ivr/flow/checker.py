@@ -3,7 +3,8 @@
 :func:`load_flow` is used at start-up, on reload and by ``ivr check``. It never
 stops at the first mistake: the YAML is read with positions, the settings and
 nodes are read kind by kind, and then the whole flow is checked for names that
-point nowhere, prompts the catalog lacks, nodes no caller can reach
+point nowhere, prompts the catalog lacks or whose scripts break the norm's
+Annex 2 (``ivr.flow.prompt_check``), nodes no caller can reach
 (``ivr.flow.reachability``, without cascades from one typo) and years
 the official calendar does not cover yet. A :class:`Flow` is returned only
 when there is no error (warnings are allowed).
@@ -20,6 +21,7 @@ from ivr.flow.calendar import HOLIDAY_KEYS, WorkCalendar
 from ivr.flow.model import Flow, GreetingNode, Node, Settings
 from ivr.flow.nodes_reader import read_nodes
 from ivr.flow.problems import Problem, Reader, Severity, suggest
+from ivr.flow.prompt_check import check_prompts
 from ivr.flow.reachability import check_reachable
 from ivr.flow.settings_reader import read_settings
 from ivr.flow.yamlpos import (
@@ -76,7 +78,8 @@ def load_flow(
             f"column {first.column}); only one can count, so remove or change one",
         )
     flow = _read_flow(reader, document.root, file, flow_version(data), catalog, today)
-    return flow, sorted(reader.problems, key=lambda p: (p.line, p.column))
+    order = sorted(reader.problems, key=lambda p: (p.file != file, p.line, p.column))
+    return flow, order
 
 
 def _read_flow(
@@ -102,7 +105,7 @@ def _read_flow(
     declared = _declared_ids(top)
     _check_references(reader, declared)
     if catalog is not None:
-        _check_prompts(reader, catalog)
+        check_prompts(reader, catalog)
     check_reachable(reader, start, nodes, top.get("nodes"))
     _check_calendar(reader, top, settings, today)
     _check_holiday_names(reader, top, nodes)
@@ -125,17 +128,6 @@ def _check_references(reader: Reader, declared: set[str]) -> None:
                 pos,
                 f"there is no node {node_id!r}{hint}; "
                 "fix the name or add the node under 'nodes:'",
-            )
-
-
-def _check_prompts(reader: Reader, catalog: PromptCatalog) -> None:
-    for prompt_id, pos in reader.prompt_refs:
-        if not catalog.has(prompt_id):
-            hint = suggest(prompt_id, catalog.ids)
-            reader.error(
-                pos,
-                f"prompt {prompt_id!r} is not in {catalog.path.name}{hint}; "
-                "add its script there or fix the id",
             )
 
 

@@ -14,7 +14,7 @@ node; a missing recording is logged and the flow goes on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -166,12 +166,14 @@ class FlowRunner:
         return node.next
 
     async def _menu(self, channel: Channel, node: MenuNode, step: Step) -> _Result:
+        today = self._now().date()
+        menu = _DayMenu(node.options_on(today), node.prompts_on(today))
         failures = _Failures()
         retry: tuple[str, ...] = ()
         while True:
-            collected = await self._collect(channel, node, step, retry)
+            collected = await self._collect(channel, node, step, menu, retry)
             key = _key_of(collected)
-            target = node.options.get(key) if key else None
+            target = menu.options.get(key) if key else None
             if target == REPEAT:
                 retry = ()
                 continue
@@ -184,15 +186,20 @@ class FlowRunner:
                 return gone
 
     async def _collect(
-        self, channel: Channel, node: MenuNode, step: Step, retry: Sequence[str]
+        self,
+        channel: Channel,
+        node: MenuNode,
+        step: Step,
+        menu: _DayMenu,
+        retry: Sequence[str],
     ) -> CollectResult:
-        prompts = [*retry, *node.prompts]
+        prompts = [*retry, *menu.prompts]
         step.prompts.extend(prompts)
         collected = await channel.collect(
             prompts,
             max_digits=node.max_digits,
             first_timeout=node.timeout,
-            terminators="" if "#" in node.options else "#",
+            terminators="" if "#" in menu.options else "#",
         )
         step.keys += _key_of(collected)
         self._report_missing(step, collected.missing)
@@ -221,8 +228,8 @@ class FlowRunner:
     async def _goodbye(
         self, channel: Channel, node: GoodbyeNode, step: Step
     ) -> _Result:
-        holiday = self.calendar.holiday_name(self._now().date()) is not None
-        closing = node.holiday_closing if holiday else node.closing
+        holiday = self.calendar.holiday_name(self._now().date())
+        closing = node.closing_on(holiday)
         await self._play(channel, step, [*node.prompts, *closing])
         return Outcome(OutcomeKind(node.outcome), node.id)
 
@@ -236,6 +243,18 @@ def _key_of(collected: CollectResult) -> str:
     if not collected.digits and not collected.timed_out:
         return "#"
     return collected.digits
+
+
+@dataclass(frozen=True, slots=True)
+class _DayMenu:
+    """A menu as offered on the day of the call: campaign items in or out.
+
+    Taken once when the caller enters the menu, so the keys accepted always
+    match the prompts heard, even across midnight.
+    """
+
+    options: Mapping[str, str]
+    prompts: tuple[str, ...]
 
 
 @dataclass(slots=True)

@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 from ivr.flow.yamlpos import Position
 
 __all__ = [
+    "OTHER_HOLIDAY",
     "AnnouncementNode",
     "CalendarOverride",
+    "CampaignOption",
     "Defaults",
     "Flow",
     "GoodbyeNode",
@@ -34,6 +36,12 @@ __all__ = [
 
 REPEAT = "repeat"
 """The menu target that plays the same menu again (usually on ``#``)."""
+
+OTHER_HOLIDAY = "other"
+"""The holiday name whose greeting or closing serves holidays without their own."""
+
+HolidayPrompts = Mapping[str, tuple[str, ...]]
+"""Holiday name (``national_day``, ``other``...) -> the prompts played on it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +80,7 @@ class Defaults:
     on_invalid: str = ""
     queue_timeout: float = 120.0
     closing: tuple[str, ...] = ()
-    holiday_closing: tuple[str, ...] = ()
+    holiday_closing: HolidayPrompts = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +145,18 @@ class Node:
         fields = asdict(self)
         pos = fields.pop("pos")
         head = {"id": self.id, "kind": self.kind, "line": pos["line"]}
-        return {**head, "column": pos["column"], **fields}
+        return {**head, "column": pos["column"], **_dates_as_text(fields)}
+
+
+def _dates_as_text(value: Any) -> Any:
+    """``value`` with every date written ``YYYY-MM-DD`` (for JSON)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _dates_as_text(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_dates_as_text(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +177,38 @@ class AnnouncementNode(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignOption:
+    """A menu key offered only from ``first_day`` to ``last_day``, both included.
+
+    For example key 9, the graduates' expert line, on the national
+    consultation day. While it runs, its ``prompts`` are played after the
+    menu's own; on other days its key is a wrong key like any unused one.
+    Days are local dates in ``settings.timezone``.
+    """
+
+    key: str
+    target: str
+    first_day: date
+    last_day: date
+    prompts: tuple[str, ...]
+
+    def active_on(self, day: date) -> bool:
+        """True when callers are offered this key on ``day``."""
+        return self.first_day <= day <= self.last_day
+
+    def __str__(self) -> str:
+        first, last = self.first_day.isoformat(), self.last_day.isoformat()
+        return first if first == last else f"{first} to {last}"
+
+
+@dataclass(frozen=True, slots=True)
 class MenuNode(Node):
-    """Play a menu and branch on one key; re-prompt on silence or wrong keys."""
+    """Play a menu and branch on one key; re-prompt on silence or wrong keys.
+
+    ``options`` are the keys offered every day; ``campaigns`` add keys for a
+    few days only (:meth:`options_on` and :meth:`prompts_on` give the menu of
+    one day).
+    """
 
     prompts: tuple[str, ...]
     options: Mapping[str, str]
@@ -170,6 +219,21 @@ class MenuNode(Node):
     invalid: tuple[str, ...]
     on_no_input: str
     on_invalid: str
+    campaigns: tuple[CampaignOption, ...] = ()
+
+    def options_on(self, day: date) -> Mapping[str, str]:
+        """The keys callers can press on ``day``, campaign items included."""
+        active = [item for item in self.campaigns if item.active_on(day)]
+        if not active:
+            return self.options
+        return {**self.options, **{item.key: item.target for item in active}}
+
+    def prompts_on(self, day: date) -> tuple[str, ...]:
+        """The menu's prompts on ``day``: its own, then its running campaigns'."""
+        extra = (
+            p for item in self.campaigns if item.active_on(day) for p in item.prompts
+        )
+        return (*self.prompts, *extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,12 +257,23 @@ class QueueNode(Node):
 
 @dataclass(frozen=True, slots=True)
 class GoodbyeNode(Node):
-    """Say goodbye (holiday variant on holidays) and end the call."""
+    """Say goodbye (holiday variant on holidays) and end the call.
+
+    ``holiday_closing`` is keyed by holiday name, with ``other`` for holidays
+    that have no closing of their own (Annex 1 三.(三)).
+    """
 
     prompts: tuple[str, ...]
     closing: tuple[str, ...]
-    holiday_closing: tuple[str, ...]
+    holiday_closing: HolidayPrompts
     outcome: str
+
+    def closing_on(self, holiday: str | None) -> tuple[str, ...]:
+        """The last words on a day that is ``holiday`` (``None``: a normal day)."""
+        if holiday is None:
+            return self.closing
+        by_name = self.holiday_closing
+        return by_name.get(holiday) or by_name.get(OTHER_HOLIDAY) or self.closing
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,8 @@ names (checked later against the catalog and the other nodes) and fills in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from ivr.flow.calendar import HOLIDAY_KEYS
 from ivr.flow.model import (
     REPEAT,
     AnnouncementNode,
@@ -22,7 +20,9 @@ from ivr.flow.model import (
     QueueNode,
     Settings,
 )
+from ivr.flow.options_reader import read_campaigns, read_options
 from ivr.flow.problems import Reader, suggest
+from ivr.flow.settings_reader import read_holiday_prompts
 from ivr.flow.yamlpos import PMap, PNode, PScalar
 
 __all__ = ["KINDS", "read_nodes"]
@@ -40,6 +40,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "invalid",
         "on_no_input",
         "on_invalid",
+        "campaigns",
     ),
     "hours": ("open", "closed"),
     "queue": ("queue", "prompts", "timeout", "on_status", "next"),
@@ -66,7 +67,6 @@ QUEUE_STATUSES = (
 )
 """``QUEUESTATUS`` values set by Asterisk's app_queue.c when Queue() returns."""
 _OUTCOMES = ("goodbye", "self_service")
-_SINGLE_KEY = re.compile(r"^[*#]$")
 
 _Build = Callable[[Reader, str, PScalar, PMap, Settings], Node | None]
 
@@ -127,19 +127,8 @@ def _prompt(reader: Reader, node: PNode | None, what: str) -> str:
 
 
 def _holidays(reader: Reader, node: PNode | None, settings: Settings) -> dict[str, str]:
-    section = reader.mapping(node, "'holidays'")
-    if section is None:
-        return {}
-    known = {*HOLIDAY_KEYS.values(), "other"}
-    known |= {override.name for override in settings.overrides if not override.working}
-    for key, _ in section.entries:
-        if key.value not in known:
-            hint = suggest(key.value, known)
-            reader.error(key.pos, f"no holiday is called {key.value!r}{hint}")
-    entries = (
-        (key.value, _prompt(reader, value, key.value)) for key, value in section.entries
-    )
-    return {name: prompt for name, prompt in entries if prompt}
+    found = read_holiday_prompts(reader, node, settings.overrides, "holiday greeting")
+    return {name: prompts[0] for name, prompts in found.items()}
 
 
 def _announcement(
@@ -156,8 +145,9 @@ def _menu(
     base = settings.defaults
     max_digits = reader.integer(body.get("max_digits"), "max_digits", low=1)
     max_digits = max_digits or base.max_digits
-    options = _options(reader, body.get("options"), max_digits)
+    options = read_options(reader, body.get("options"), max_digits)
     _check_way_out(reader, key, options)
+    campaigns = read_campaigns(reader, body.get("campaigns"), max_digits, options)
     node = MenuNode(
         id=key.value,
         pos=key.pos,
@@ -172,6 +162,7 @@ def _menu(
         or base.on_no_input,
         on_invalid=reader.target(body.get("on_invalid"), "on_invalid")
         or base.on_invalid,
+        campaigns=campaigns,
     )
     _check_failure_targets(reader, what, node)
     return node
@@ -179,26 +170,6 @@ def _menu(
 
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
-
-
-def _options(reader: Reader, node: PNode | None, max_digits: int) -> dict[str, str]:
-    section = reader.mapping(node, "'options'")
-    if section is None:
-        return {}
-    keys = re.compile(rf"^[0-9]{{1,{max_digits}}}$")
-    options: dict[str, str] = {}
-    for key, value in section.entries:
-        if not (keys.match(key.value) or _SINGLE_KEY.match(key.value)):
-            reader.error(
-                key.pos,
-                f"{key.value!r} is not a key callers can press; use 0-9, * or #",
-            )
-        target = reader.text(value, f"key {key.value!r}")
-        if target is not None and target != REPEAT:
-            reader.node_refs.append((target, value.pos))
-        if target is not None:
-            options[key.value] = target
-    return options
 
 
 def _check_way_out(reader: Reader, key: PScalar, options: dict[str, str]) -> None:
@@ -277,7 +248,7 @@ def _goodbye(
         pos=key.pos,
         prompts=reader.prompts(body.get("prompts"), "prompts") or (),
         closing=defaults.closing if with_closing else (),
-        holiday_closing=defaults.holiday_closing if with_closing else (),
+        holiday_closing=defaults.holiday_closing if with_closing else {},
         outcome=outcome,
     )
 

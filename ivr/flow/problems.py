@@ -25,10 +25,15 @@ _FALSE = ("false", "no", "off")
 
 
 class Severity(StrEnum):
-    """How bad a problem is: errors stop the flow from loading."""
+    """How bad a problem is: errors stop the flow from loading.
+
+    Notes are facts ops may want to know (a language route falling back to
+    Mandarin), not problems: only ``ivr check`` prints them.
+    """
 
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True, slots=True)

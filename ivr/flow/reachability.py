@@ -33,6 +33,7 @@ def successors(node: Node) -> list[str]:
     found: list[str] = [getattr(node, "next", "")]
     if isinstance(node, MenuNode):
         found += [*node.options.values(), node.on_no_input, node.on_invalid]
+        found += [item.target for item in node.campaigns]
     if isinstance(node, HoursNode):
         found += [node.open, node.closed]
     if isinstance(node, QueueNode):

@@ -7,14 +7,22 @@ defaults, so the rest of the file is still checked.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ivr.flow.model import CalendarOverride, Defaults, Settings, TimeRange
-from ivr.flow.problems import Reader
+from ivr.flow.calendar import HOLIDAY_KEYS
+from ivr.flow.model import (
+    OTHER_HOLIDAY,
+    CalendarOverride,
+    Defaults,
+    Settings,
+    TimeRange,
+)
+from ivr.flow.problems import Reader, suggest
 from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq
 
-__all__ = ["read_settings"]
+__all__ = ["holiday_names", "read_holiday_prompts", "read_settings"]
 
 _SETTINGS = ("timezone", "language", "greeting", "service_hours", "calendar")
 _GREETING = ("morning_until", "noon_until")
@@ -42,15 +50,51 @@ def read_settings(reader: Reader, node: PNode | None) -> Settings:
     reader.fields(section, (*_SETTINGS, "defaults"), "'settings'")
     base = Settings()
     morning, noon = _greeting(reader, section.get("greeting"), base)
+    overrides = _calendar(reader, section.get("calendar"))
     return Settings(
         timezone=_timezone(reader, section.get("timezone")) or base.timezone,
         language=reader.text(section.get("language"), "language") or base.language,
         morning_until=morning,
         noon_until=noon,
         service_hours=_service_hours(reader, section.get("service_hours")),
-        overrides=_calendar(reader, section.get("calendar")),
-        defaults=_defaults(reader, section.get("defaults")),
+        overrides=overrides,
+        defaults=_defaults(reader, section.get("defaults"), overrides),
     )
+
+
+def holiday_names(overrides: Iterable[CalendarOverride]) -> set[str]:
+    """The holiday names a greeting or closing can be given for."""
+    extra = {override.name for override in overrides if not override.working}
+    return {*HOLIDAY_KEYS.values(), OTHER_HOLIDAY, *extra}
+
+
+def read_holiday_prompts(
+    reader: Reader,
+    node: PNode | None,
+    overrides: Iterable[CalendarOverride],
+    what: str,
+) -> dict[str, tuple[str, ...]]:
+    """Prompts by holiday name, from a ``name: prompt-id`` mapping.
+
+    A single prompt id (or a list) instead of a mapping serves every holiday,
+    as ``other``. Names must be statutory holidays, ``other`` or the name of
+    an extra holiday under ``settings.calendar``.
+    """
+    if node is None:
+        return {}
+    if not isinstance(node, PMap):
+        every = reader.prompts(node, what)
+        return {OTHER_HOLIDAY: every} if every else {}
+    known = holiday_names(overrides)
+    found: dict[str, tuple[str, ...]] = {}
+    for key, value in node.entries:
+        if key.value not in known:
+            hint = suggest(key.value, known)
+            reader.error(key.pos, f"no holiday is called {key.value!r}{hint}")
+        prompts = reader.prompts(value, f"{what} {key.value}")
+        if prompts:
+            found[key.value] = prompts
+    return found
 
 
 def _timezone(reader: Reader, node: PNode | None) -> str | None:
@@ -154,7 +198,9 @@ def _override(reader: Reader, node: PNode, working: bool) -> CalendarOverride | 
     return CalendarOverride(day, name, working)
 
 
-def _defaults(reader: Reader, node: PNode | None) -> Defaults:
+def _defaults(
+    reader: Reader, node: PNode | None, overrides: Iterable[CalendarOverride]
+) -> Defaults:
     section = reader.mapping(node, "'defaults'")
     base = Defaults()
     if section is None:
@@ -170,10 +216,9 @@ def _defaults(reader: Reader, node: PNode | None) -> Defaults:
         on_invalid=reader.target(section.get("on_invalid"), "on_invalid") or "",
         queue_timeout=_num(reader, section, "queue_timeout", base.queue_timeout),
         closing=reader.prompts(section.get("closing"), "closing") or (),
-        holiday_closing=reader.prompts(
-            section.get("holiday_closing"), "holiday_closing"
-        )
-        or (),
+        holiday_closing=read_holiday_prompts(
+            reader, section.get("holiday_closing"), overrides, "holiday_closing"
+        ),
     )
 
 

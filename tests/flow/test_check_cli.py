@@ -22,7 +22,8 @@ def test_shipped_flow_passes_with_its_warning() -> None:
     lines = out.getvalue().splitlines()
     assert status == 0
     assert ": warning: " in lines[0]
-    assert lines[-1] == f"{MENUS}: 0 errors, 1 warning; the flow can be loaded"
+    assert lines[-1].startswith(f"{MENUS}: 0 errors, 1 warning")
+    assert lines[-1].endswith("; the flow can be loaded")
 
 
 def test_errors_exit_one_and_are_all_printed(tmp_path: Path) -> None:
@@ -39,8 +40,10 @@ def test_errors_exit_one_and_are_all_printed(tmp_path: Path) -> None:
     lines = out.getvalue().splitlines()
     assert status == 1
     assert sum(": error: " in line for line in lines) == 2
-    assert all(line.startswith(f"{path}:") for line in lines)
-    assert lines[-1].endswith("2 errors, 1 warning; the flow cannot be loaded")
+    flow_lines = [line for line in lines if ": note: " not in line]
+    assert all(line.startswith(f"{path}:") for line in flow_lines)
+    assert "2 errors, 1 warning" in lines[-1]
+    assert lines[-1].endswith("; the flow cannot be loaded")
 
 
 def test_unusable_catalog_is_one_error_and_the_flow_is_still_checked(
@@ -107,3 +110,28 @@ def _copy(folder: Path, old: str, new: str) -> Path:
     path = folder / "menus.yaml"
     path.write_text(text.replace(old, new), encoding="utf-8")
     return path
+
+
+def test_prompts_a_language_lacks_are_listed_as_a_note(tmp_path: Path) -> None:
+    """A language file with one script: a note names every other prompt."""
+    shutil.copy(PROMPTS / "prompts.yaml", tmp_path / "prompts.yaml")
+    (tmp_path / "prompts.ug.yaml").write_text(
+        'closing: "Téléfon qilghiningizgha rehmet."\n', encoding="utf-8"
+    )
+    out = io.StringIO()
+
+    status = check_main(str(MENUS), str(tmp_path), today=date(2026, 3, 1), out=out)
+
+    notes = [line for line in out.getvalue().splitlines() if ": note: " in line]
+    assert status == 0
+    assert len(notes) == 1
+    assert notes[0].startswith(f"{tmp_path / 'prompts.ug.yaml'}:1:1: note: ")
+    assert (
+        "callers on the 'ug' route hear them in Mandarin: welcome-morning," in notes[0]
+    )
+    assert " closing," not in notes[0] and "closing-holiday" in notes[0]
+    assert (
+        out.getvalue()
+        .splitlines()[-1]
+        .startswith(f"{MENUS}: 0 errors, 1 warning, 1 note")
+    )

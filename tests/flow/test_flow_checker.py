@@ -13,48 +13,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flow_edits import TODAY, broken_copy, check_lines, errors_of, relative, where_in
 from flow_fakes import MENUS
 
-from ivr.flow import Problem, Severity, load_flow
+from ivr.flow import Severity, load_flow
 from ivr.prompts import PromptCatalog
-
-TODAY = date(2026, 3, 1)
-
-
-def _broken(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
-    text = MENUS.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"snippet not unique: {old!r}"
-    path = tmp_path / "menus.yaml"
-    changed = text.replace(old, new)
-    path.write_text(changed, encoding="utf-8")
-    return path, changed
-
-
-def _where(text: str, snippet: str, offset: int = 0, nth: int = 0) -> str:
-    """``menus.yaml:line:col`` of ``snippet`` (plus ``offset`` characters)."""
-    index = -1
-    for _ in range(nth + 1):
-        index = text.index(snippet, index + 1)
-    index += offset
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return f"menus.yaml:{line}:{column}"
-
-
-def _check(path: Path, catalog: PromptCatalog) -> list[str]:
-    flow, problems = load_flow(path, catalog, today=TODAY)
-    lines = [_relative(problem, path) for problem in problems]
-    if any(problem.severity is Severity.ERROR for problem in problems):
-        assert flow is None
-    return lines
-
-
-def _relative(problem: Problem, path: Path) -> str:
-    return str(problem).replace(str(path), "menus.yaml", 1)
-
-
-def _errors(lines: list[str]) -> list[str]:
-    return [line for line in lines if ": error: " in line]
 
 
 def test_shipped_flow_checks_clean(catalog: PromptCatalog) -> None:
@@ -76,12 +39,12 @@ def test_version_is_short_sha256_of_the_bytes(catalog: PromptCatalog) -> None:
 
 def test_unknown_node_id(tmp_path: Path, catalog: PromptCatalog) -> None:
     """A target naming no node is an error with a suggestion."""
-    path, text = _broken(tmp_path, "open: queue-general", "open: queue-generl")
+    path, text = broken_copy(tmp_path, "open: queue-general", "open: queue-generl")
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert errors == [
-        f"{_where(text, 'queue-generl')}: error: there is no node 'queue-generl' "
+        f"{where_in(text, 'queue-generl')}: error: there is no node 'queue-generl' "
         "(did you mean 'queue-general'?); fix the name or add the node under 'nodes:'"
     ]
 
@@ -89,14 +52,14 @@ def test_unknown_node_id(tmp_path: Path, catalog: PromptCatalog) -> None:
 def test_unreachable_node_is_an_error(tmp_path: Path, catalog: PromptCatalog) -> None:
     """A node nothing leads to is an error where it is defined."""
     extra = "\n  orphan:\n    kind: goodbye\n"
-    path, text = _broken(
+    path, text = broken_copy(
         tmp_path, "\n  goodbye-invalid:\n", extra + "\n  goodbye-invalid:\n"
     )
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert errors == [
-        f"{_where(text, 'orphan:')}: error: no caller can reach goodbye 'orphan' "
+        f"{where_in(text, 'orphan:')}: error: no caller can reach goodbye 'orphan' "
         "from start 'welcome'; link it from a menu or delete it"
     ]
 
@@ -121,9 +84,9 @@ def test_one_typo_on_the_way_is_one_error(
     tmp_path: Path, catalog: PromptCatalog, old: str, new: str, message: str
 ) -> None:
     """A typo before the main menu does not make every later node 'unreachable'."""
-    path, _ = _broken(tmp_path, old, new)
+    path, _ = broken_copy(tmp_path, old, new)
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert len(errors) == 1, errors
     assert message in errors[0]
@@ -133,13 +96,13 @@ def test_menu_with_no_way_out(tmp_path: Path, catalog: PromptCatalog) -> None:
     """A menu whose keys all stay in it is an error at the menu's id."""
     old = '      "1": main-menu\n      "*": main-menu\n      "0": goodbye-after-hours\n'
     new = '      "1": after-hours\n      "#": repeat\n'
-    path, text = _broken(tmp_path, old, new)
+    path, text = broken_copy(tmp_path, old, new)
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert any(
         line.startswith(
-            f"{_where(text, '  after-hours:', 2)}: error: menu 'after-hours' "
+            f"{where_in(text, '  after-hours:', 2)}: error: menu 'after-hours' "
             "has no way out"
         )
         for line in errors
@@ -148,12 +111,12 @@ def test_menu_with_no_way_out(tmp_path: Path, catalog: PromptCatalog) -> None:
 
 def test_key_used_twice_in_a_menu(tmp_path: Path, catalog: PromptCatalog) -> None:
     """A repeated key is reported at the second one, naming the first."""
-    path, text = _broken(tmp_path, '"6": complaints', '"5": complaints')
-    second = _where(text, '"5": complaints')
+    path, text = broken_copy(tmp_path, '"6": complaints', '"5": complaints')
+    second = where_in(text, '"5": complaints')
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
-    _, line, column = _where(text, '"5": social-security-card').split(":")
+    _, line, column = where_in(text, '"5": social-security-card').split(":")
     assert errors == [
         f"{second}: error: '5' is used twice here (first at line {line}, "
         f"column {column}); only one can count, so remove or change one"
@@ -162,10 +125,10 @@ def test_key_used_twice_in_a_menu(tmp_path: Path, catalog: PromptCatalog) -> Non
 
 def test_invalid_key(tmp_path: Path, catalog: PromptCatalog) -> None:
     """Keys other than 0-9, * and # are errors."""
-    path, text = _broken(tmp_path, '"6": complaints', '"A": complaints')
-    where = _where(text, '"A"')
+    path, text = broken_copy(tmp_path, '"6": complaints', '"A": complaints')
+    where = where_in(text, '"A"')
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert errors == [
         f"{where}: error: 'A' is not a key callers can press; use 0-9, * or #"
@@ -174,12 +137,12 @@ def test_invalid_key(tmp_path: Path, catalog: PromptCatalog) -> None:
 
 def test_missing_prompt(tmp_path: Path, catalog: PromptCatalog) -> None:
     """A prompt id the catalog lacks is an error with a suggestion."""
-    path, text = _broken(tmp_path, "prompts: main-menu", "prompts: main-manu")
+    path, text = broken_copy(tmp_path, "prompts: main-menu", "prompts: main-manu")
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert errors == [
-        f"{_where(text, 'main-manu')}: error: prompt 'main-manu' is not in "
+        f"{where_in(text, 'main-manu')}: error: prompt 'main-manu' is not in "
         "prompts.yaml (did you mean 'main-menu'?); add its script there or fix the id"
     ]
 
@@ -196,37 +159,40 @@ def test_bad_times(
     tmp_path: Path, catalog: PromptCatalog, old: str, new: str, message: str
 ) -> None:
     """Impossible times and spans that end before they start are errors."""
-    path, text = _broken(tmp_path, old, new)
+    path, text = broken_copy(tmp_path, old, new)
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     value = new.split(": ")[-1]
     assert len(errors) == 1
-    assert errors[0].startswith(f"{_where(text, value)}: error: {message}")
+    assert errors[0].startswith(f"{where_in(text, value)}: error: {message}")
 
 
 def test_bad_date(tmp_path: Path, catalog: PromptCatalog) -> None:
     """A date that does not exist (2026-02-30) is an error at the date."""
     new = "extra_holidays:\n      - date: 2026-02-30\n        name: other\n"
-    path, text = _broken(tmp_path, "extra_holidays: []\n", new)
+    path, text = broken_copy(tmp_path, "extra_holidays: []\n", new)
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert errors == [
-        f"{_where(text, '2026-02-30')}: error: date '2026-02-30' is not a real date; "
+        f"{where_in(text, '2026-02-30')}: error: date '2026-02-30' is not a real date; "
         "write YYYY-MM-DD"
     ]
+
+
+BROKEN_KIND = "kind: hour\n"
 
 
 def test_unknown_kind(tmp_path: Path, catalog: PromptCatalog) -> None:
     """An unknown node kind is reported with a suggestion."""
     old = "  agent-general:\n    kind: hours\n"
-    path, text = _broken(tmp_path, old, "  agent-general:\n    kind: hour\n")
+    path, text = broken_copy(tmp_path, old, f"  agent-general:\n    {BROKEN_KIND}")
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert errors == [
-        f"{_where(text, 'kind: hour', 6)}: error: unknown kind 'hour' "
+        f"{where_in(text, BROKEN_KIND, 6)}: error: unknown kind 'hour' "
         "(did you mean 'hours'?); use one of greeting, announcement, menu, hours, "
         "queue, goodbye"
     ]
@@ -236,14 +202,14 @@ def test_unknown_field(tmp_path: Path, catalog: PromptCatalog) -> None:
     """A misspelt setting is reported, and so is the missing one it replaced."""
     old = "    prompts: recording-notice\n    next: main-menu\n"
     new = "    prompts: recording-notice\n    nxt: main-menu\n"
-    path, text = _broken(tmp_path, old, new)
+    path, text = broken_copy(tmp_path, old, new)
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert errors == [
-        f"{_where(text, '  recording-notice:', 2)}: error: announcement "
+        f"{where_in(text, '  recording-notice:', 2)}: error: announcement "
         "'recording-notice' needs 'next:'",
-        f"{_where(text, 'nxt:')}: error: announcement 'recording-notice' has no "
+        f"{where_in(text, 'nxt:')}: error: announcement 'recording-notice' has no "
         "setting 'nxt' (did you mean 'next'?)",
     ]
 
@@ -255,9 +221,9 @@ def test_calendar_year_without_data_is_a_warning(
     _, problems = load_flow(MENUS, catalog, today=date(2027, 6, 1))
 
     text = MENUS.read_text(encoding="utf-8")
-    lines = [_relative(problem, MENUS) for problem in problems]
+    lines = [relative(problem, MENUS) for problem in problems]
     assert [line.split(": warning: ")[0] for line in lines] == [
-        _where(text, "  calendar:\n", 2)
+        where_in(text, "  calendar:\n", 2)
     ] * 2
     assert "2027" in lines[0] and "2028" in lines[1]
     assert "the chinesecalendar package (module chinese_calendar)" in lines[0]
@@ -268,12 +234,12 @@ def test_calendar_warning_without_a_calendar_block_is_at_settings(
 ) -> None:
     """With no 'calendar:' block the missing year points at 'settings:'."""
     old = "  calendar:\n    extra_holidays: []\n    extra_working_days: []\n"
-    path, text = _broken(tmp_path, old, "")
+    path, text = broken_copy(tmp_path, old, "")
 
     _, problems = load_flow(path, catalog, today=TODAY)
 
-    assert [_relative(p, path).split(": warning: ")[0] for p in problems] == [
-        _where(text, "settings:\n")
+    assert [relative(p, path).split(": warning: ")[0] for p in problems] == [
+        where_in(text, "settings:\n")
     ]
 
 
@@ -282,18 +248,18 @@ def test_unknown_extra_holiday_name_is_reported(
 ) -> None:
     """An extra holiday no greeting knows is a warning with a suggestion."""
     new = "extra_holidays:\n      - date: 2026-12-31\n        name: national-day\n"
-    path, text = _broken(tmp_path, "extra_holidays: []\n", new)
+    path, text = broken_copy(tmp_path, "extra_holidays: []\n", new)
 
-    lines = _check(path, catalog)
+    lines = check_lines(path, catalog)
 
     [line] = [line for line in lines if "national-day" in line]
     assert line.startswith(
-        f"{_where(text, 'national-day')}: warning: no holiday greeting is called "
+        f"{where_in(text, 'national-day')}: warning: no holiday greeting is called "
         "'national-day' (did you mean 'national_day'?); callers will hear the "
         "general one ('other'). Known names: "
     )
     assert "spring_festival" in line and "other" in line
-    assert _errors(lines) == []
+    assert errors_of(lines) == []
 
 
 def test_extra_holiday_named_in_the_greeting_is_known(
@@ -301,23 +267,23 @@ def test_extra_holiday_named_in_the_greeting_is_known(
 ) -> None:
     """A local holiday with its own greeting line is not reported."""
     new = "extra_holidays:\n      - date: 2026-12-31\n        name: city-day\n"
-    path, text = _broken(tmp_path, "extra_holidays: []\n", new)
+    path, text = broken_copy(tmp_path, "extra_holidays: []\n", new)
     text = text.replace(
         "      other: holiday-general",
         "      other: holiday-general\n      city-day: holiday-general",
     )
     path.write_text(text, encoding="utf-8")
 
-    lines = _check(path, catalog)
+    lines = check_lines(path, catalog)
 
     assert not [line for line in lines if "city-day" in line]
 
 
 def test_yaml_syntax_error(tmp_path: Path, catalog: PromptCatalog) -> None:
     """Broken YAML is one error where the parser stopped."""
-    path, _ = _broken(tmp_path, "start: welcome", "start: [welcome")
+    path, _ = broken_copy(tmp_path, "start: welcome", "start: [welcome")
 
-    lines = _check(path, catalog)
+    lines = check_lines(path, catalog)
 
     assert len(lines) == 1
     assert ": error: not valid YAML" in lines[0]
@@ -350,11 +316,11 @@ def test_yaml_mistakes_get_plain_advice(
     tmp_path: Path, catalog: PromptCatalog, old: str, new: str, at: str, message: str
 ) -> None:
     """Tabs, a stray ':' and binary bytes are told in words ops can act on."""
-    path, text = _broken(tmp_path, old, new)
+    path, text = broken_copy(tmp_path, old, new)
 
-    lines = _check(path, catalog)
+    lines = check_lines(path, catalog)
 
-    assert lines == [f"{_where(text, at)}: error: {message}"]
+    assert lines == [f"{where_in(text, at)}: error: {message}"]
 
 
 def test_file_in_another_encoding_is_one_line(
@@ -364,7 +330,7 @@ def test_file_in_another_encoding_is_one_line(
     path = tmp_path / "menus.yaml"
     path.write_bytes("start: welcome\n# 菜单\n".encode("gbk"))
 
-    assert _check(path, catalog) == [
+    assert check_lines(path, catalog) == [
         "menus.yaml:2:3: error: the file is not saved as UTF-8 text; save it as UTF-8"
     ]
 
@@ -373,17 +339,17 @@ def test_every_problem_is_reported_in_file_order(
     tmp_path: Path, catalog: PromptCatalog
 ) -> None:
     """Several mistakes at once are all reported, sorted by position."""
-    path, text = _broken(tmp_path, '"13:30-17:00"', '"13:30-26:00"')
+    path, text = broken_copy(tmp_path, '"13:30-17:00"', '"13:30-26:00"')
     text = text.replace("open: queue-general", "open: nowhere")
     text = text.replace("prompts: main-menu", "prompts: no-such-prompt")
     path.write_text(text, encoding="utf-8")
 
-    errors = _errors(_check(path, catalog))
+    errors = errors_of(check_lines(path, catalog))
 
     assert [line.split(": error:")[0] for line in errors] == [
-        _where(text, "26:00", -7),
-        _where(text, "no-such-prompt"),
-        _where(text, "nowhere"),
+        where_in(text, "26:00", -7),
+        where_in(text, "no-such-prompt"),
+        where_in(text, "nowhere"),
     ]
 
 
@@ -392,7 +358,7 @@ def test_empty_file_is_one_error(tmp_path: Path, catalog: PromptCatalog) -> None
     path = tmp_path / "menus.yaml"
     path.write_text("# nothing yet\n", encoding="utf-8")
 
-    lines = _check(path, catalog)
+    lines = check_lines(path, catalog)
 
     assert lines == ["menus.yaml:1:1: error: the file needs settings, start and nodes"]
 

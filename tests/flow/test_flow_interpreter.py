@@ -296,7 +296,7 @@ async def test_welcome_follows_time_of_day(
 
 
 async def test_statutory_holiday_greets_and_offers_no_agent(run_call: RunCall) -> None:
-    """On National Day: holiday greeting, agents closed, holiday closing line."""
+    """On National Day: holiday greeting, agents closed, its own closing line."""
     channel = ScriptedChannel(["0", "0"])
 
     outcome, trace = await run_call(channel, at(2026, 10, 1, 10, 0))
@@ -305,7 +305,7 @@ async def test_statutory_holiday_greets_and_offers_no_agent(run_call: RunCall) -
     assert "agent-general" in trace.path
     assert "after-hours" in trace.path
     assert channel.queues == []
-    assert channel.played[-1] == "closing-holiday"
+    assert channel.played[-1] == "closing-national-day"
     assert outcome.kind is OutcomeKind.GOODBYE
 
 

@@ -1,0 +1,109 @@
+"""Check the prompt catalog a flow plays: ids the flow names, and their wording.
+
+Two checks at load time, recorded on the :class:`Reader` so ``ivr check``
+prints them with the rest, and one for ``ivr check`` alone:
+
+- every prompt id ``menus.yaml`` names is in the catalog (an error at the
+  place in ``menus.yaml``);
+- no script, in any language the catalog has, says an example phrase of the
+  norm's Annex 2 (an error) or matches one of its patterns (a warning), both
+  pointing at the script's line and column in ``prompts.yaml``;
+- prompts a non-Mandarin language lacks are listed (:func:`coverage_notes`,
+  a note per language): callers on that route hear the Mandarin recording.
+"""
+
+from __future__ import annotations
+
+from ivr.flow.phrases import Finding, find_forbidden, find_suspect
+from ivr.flow.problems import Problem, Reader, Severity, suggest
+from ivr.flow.yamlpos import Position
+from ivr.prompts import PromptCatalog
+
+__all__ = ["check_prompts", "coverage_notes"]
+
+
+def check_prompts(reader: Reader, catalog: PromptCatalog) -> None:
+    """Run every catalog check on ``catalog`` for the flow ``reader`` holds."""
+    _check_ids(reader, catalog)
+    for language in catalog.languages:
+        _check_wording(reader, catalog, language)
+
+
+def _check_ids(reader: Reader, catalog: PromptCatalog) -> None:
+    for prompt_id, pos in reader.prompt_refs:
+        if not catalog.has(prompt_id):
+            hint = suggest(prompt_id, catalog.ids)
+            reader.error(
+                pos,
+                f"prompt {prompt_id!r} is not in {catalog.path.name}{hint}; "
+                "add its script there or fix the id",
+            )
+
+
+def _check_wording(reader: Reader, catalog: PromptCatalog, language: str) -> None:
+    for prompt_id in catalog.ids:
+        script = _script(catalog, prompt_id, language)
+        if script is None:
+            continue
+        where = _position(catalog, prompt_id, language)
+        label = _label(prompt_id, language, catalog.language)
+        forbidden = find_forbidden(script)
+        for finding in forbidden:
+            reader.error(where, _forbidden_message(label, finding))
+        mandarin = language == catalog.language
+        for finding in () if forbidden else find_suspect(script, mandarin=mandarin):
+            reader.warning(where, _suspect_message(label, finding))
+
+
+def _script(catalog: PromptCatalog, prompt_id: str, language: str) -> str | None:
+    """The script in ``language``, or ``None`` when that language lacks it."""
+    try:
+        return catalog.text(prompt_id, language)
+    except KeyError:
+        return None
+
+
+def _position(catalog: PromptCatalog, prompt_id: str, language: str) -> Position:
+    line, column = catalog.position(prompt_id, language)
+    return Position(str(catalog.path_of(language)), line, column)
+
+
+def _label(prompt_id: str, language: str, default: str) -> str:
+    return f"{prompt_id!r}" if language == default else f"{prompt_id!r} ({language})"
+
+
+def _forbidden_message(label: str, finding: Finding) -> str:
+    return (
+        f"the script of {label} says {finding.found!r}, {finding.reason()}; "
+        "reword it with the standard phrases of 附件1"
+    )
+
+
+def _suspect_message(label: str, finding: Finding) -> str:
+    return (
+        f"the script of {label} has {finding.found!r}: {finding.reason()}; "
+        "read it again and reword it if callers could hear it so"
+    )
+
+
+def coverage_notes(catalog: PromptCatalog) -> list[Problem]:
+    """One note per non-Mandarin language naming the prompts it lacks.
+
+    Those prompts fall back to the Mandarin recording on that route, which
+    is allowed, so this is told by ``ivr check`` only, not at load time.
+    """
+    notes: list[Problem] = []
+    for language in catalog.languages[1:]:
+        missing = catalog.missing(language)
+        if missing:
+            file = str(catalog.path_of(language))
+            message = _missing_message(language, missing)
+            notes.append(Problem(Severity.NOTE, file, 1, 1, message))
+    return notes
+
+
+def _missing_message(language: str, missing: list[str]) -> str:
+    return (
+        f"{len(missing)} prompts have no {language!r} script, so callers on the "
+        f"{language!r} route hear them in Mandarin: {', '.join(missing)}"
+    )
