@@ -18,7 +18,9 @@ from ivr.agi import AGIChannel, AGIEnvironment, AGISession
 from ivr.channel import CallInfo, Channel
 from ivr.clock import Clock, ShiftedClock
 from ivr.flow import Flow, FlowRunner, WorkCalendar
+from ivr.localised import LocalisedChannel
 from ivr.privacy import hash_number, mask_number
+from ivr.prompts import PromptCatalog
 from ivr.records import CallRecordWriter
 from ivr.trace import CallTrace, Outcome, OutcomeKind
 
@@ -34,6 +36,7 @@ class LoadedFlow:
     flow: Flow
     calendar: WorkCalendar
     loaded_at: datetime
+    catalog: PromptCatalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +76,9 @@ class CallHandler:
         trace = self._new_trace(channel.info, setup, loaded.flow)
         runner = FlowRunner(loaded.flow, loaded.calendar, setup.clock)
         self._records.record_started(trace)
+        localised = LocalisedChannel(channel, loaded.catalog)
         try:
-            trace.outcome = await runner.run(channel, trace)
+            trace.outcome = await runner.run(localised, trace)
         except asyncio.CancelledError:
             trace.outcome = _error(trace, "cut off: the service stopped")
             raise

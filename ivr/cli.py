@@ -41,6 +41,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_serve(commands)
     _add_call(commands)
     _add_check(commands)
+    _add_graph(commands)
     _add_agi(commands)
     _add_prompts(commands)
     _add_admin(commands)
@@ -93,6 +94,11 @@ def _add_call(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "timeout (TIMEOUT); nobody logged in (JOINEMPTY)",
     )
     call.add_argument("--prompts", default="prompts", help="prompt folder")
+    call.add_argument(
+        "--lang",
+        default="zh",
+        help="the channel's language, e.g. yue for the Cantonese route (default zh)",
+    )
     call.set_defaults(run=_run_call)
 
 
@@ -105,6 +111,23 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="prompt folder (default: the prompts folder beside the flow file)",
     )
     check.set_defaults(run=_run_check)
+
+
+def _add_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    graph = commands.add_parser("graph", help="draw a menus.yaml as SVG or HTML")
+    graph.add_argument("flow", nargs="?", default="menus.yaml")
+    graph.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="picture file, .svg or .html (default: <flow name>.svg here)",
+    )
+    graph.add_argument(
+        "--prompts",
+        default=None,
+        help="prompt folder (default: the prompts folder beside the flow file)",
+    )
+    graph.set_defaults(run=_run_graph)
 
 
 def _add_agi(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -217,7 +240,8 @@ def _run_call(args: argparse.Namespace) -> int:
         at=args.at,
         caller=args.caller,
         queue=args.queue,
-        prompt_text=catalog.text_or_none,
+        prompt_text=lambda name: catalog.spoken_text(name, args.lang),
+        language=args.lang,
         out=sys.stdout,
         err=sys.stderr,
     )
@@ -237,6 +261,12 @@ def _run_check(args: argparse.Namespace) -> int:
     from ivr.flow import check_main
 
     return check_main(args.flow, args.prompts)
+
+
+def _run_graph(args: argparse.Namespace) -> int:
+    from ivr.flow.graph_cli import graph_main
+
+    return graph_main(args.flow, args.output, args.prompts)
 
 
 def _run_agi(args: argparse.Namespace) -> int:

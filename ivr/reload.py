@@ -113,7 +113,10 @@ def read_flow(config: Config) -> tuple[LoadedFlow, list[Problem], dict[str, byte
         raise FlowRefusedError(f"{flow_path} changed while it was read; try again", [])
     flow = replace(flow, version=version_of(files))
     loaded = LoadedFlow(
-        flow, WorkCalendar.for_flow(flow), datetime.now(flow.settings.zone)
+        flow,
+        WorkCalendar.for_flow(flow),
+        datetime.now(flow.settings.zone),
+        catalog,
     )
     return loaded, [p for p in problems if p.severity != "error"], files
 

@@ -143,6 +143,21 @@ class PromptCatalog:
         entry = self._entries.get(prompt_id) or self._pieces.get(prompt_id)
         return entry.text if entry else None
 
+    def spoken_text(self, name: str, language: str | None = None) -> str | None:
+        """The script a caller hears for a played name (``id`` or ``lang/id``).
+
+        A bare id is looked up in ``language`` first, then in Mandarin, as
+        :meth:`playback_name` chose it; ``None`` for an unknown name.
+        """
+        folder, _, prompt_id = name.rpartition("/")
+        wanted = folder or language or self.language
+        for candidate in dict.fromkeys((wanted, self.language)):
+            try:
+                return self.text(prompt_id, candidate)
+            except KeyError:
+                continue
+        return self.text_or_none(prompt_id)
+
     def position(self, prompt_id: str, language: str | None = None) -> tuple[int, int]:
         """The 1-based (line, column) where ``prompt_id`` is written."""
         entry = self._entry(prompt_id, language or self.language)

@@ -208,6 +208,7 @@ async def place_call(
     pace: float = 0.0,
     queue: str = "answer",
     err: TextIO | None = None,
+    language: str = "zh",
 ) -> int:
     """Place one call and print its transcript to ``out``; return an exit status.
 
@@ -227,6 +228,7 @@ async def place_call(
         return 2
     setup = CallSetup(
         script=script,
+        language=language,
         args=call_arguments(at, caller),
         callerid=caller or _DEFAULT_CALLER,
     )

@@ -313,3 +313,15 @@ def test_cantonese_route_has_the_core_prompts(
     """The yue route translates the welcome, notice, menu, retries and closing."""
     assert catalog.text(prompt_id, "yue") != catalog.text(prompt_id)
     assert catalog.playback_name(prompt_id, "yue") == prompt_id
+
+
+def test_spoken_text_follows_the_played_name() -> None:
+    """`ivr call` shows the script the caller really hears for each played name."""
+    catalog = PromptCatalog.load(REPO / "prompts")
+
+    cantonese = catalog.spoken_text("welcome-morning", "yue")
+    fallback = catalog.spoken_text("zh/menu-social-insurance", "yue")
+
+    assert cantonese is not None and "歡迎致電" in cantonese
+    assert fallback == catalog.text("menu-social-insurance")
+    assert catalog.spoken_text("no-such-prompt", "yue") is None

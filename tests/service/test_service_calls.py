@@ -11,7 +11,8 @@ import pytest
 from service_calls import CALLER, MakeConfig, place
 
 from ivr.service import Service
-from ivr.sim import QueueOutcome
+from ivr.sim import CallSetup, FastAGIEmulator, QueueOutcome, ScriptedCaller
+from ivr.sim.cli import call_arguments
 
 ARRIVAL = ["welcome", "recording-notice", "main-menu"]
 
@@ -192,3 +193,21 @@ async def test_clock_override_is_ignored_when_not_allowed(
     assert "holiday-national-day" in call.prompts
     assert call.log.of_kind("queue") == []
     assert call.record["caller_masked"] == "138******78"
+
+
+async def test_cantonese_caller_hears_cantonese_then_mandarin_fallback(
+    service: Service,
+) -> None:
+    """A yue channel gets the Cantonese prompts it has; others come from zh/."""
+    setup = CallSetup(
+        language="yue", args=tuple(call_arguments("2026-10-08 09:30", None))
+    )
+    caller = ScriptedCaller("1 !")
+
+    log = await FastAGIEmulator(
+        "127.0.0.1", service.fastagi_port, caller, setup=setup
+    ).run()
+
+    heard = [event.name for event in log.of_kind("prompt")]
+    assert heard[:3] == ["welcome-morning", "recording-notice", "main-menu"]
+    assert "zh/menu-social-insurance" in heard
