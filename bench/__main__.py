@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "points": points,
         "ratios": ratios,
     }
+    write_json(args.out / "results.json", results)
     with tempfile.TemporaryDirectory(prefix="ivr-bench-") as tmp:
         if args.flow_nodes:
             results["flow_load"] = measure_flow_load(

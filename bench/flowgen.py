@@ -10,6 +10,7 @@ file, the least any loader must do.
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import time
@@ -69,11 +70,16 @@ def _tree(count: int) -> dict[str, dict[str, Any]]:
 
 
 def _fixed_nodes(shipped: str) -> list[str]:
-    nodes = yaml.safe_load(shipped)["nodes"]
-    nodes["welcome"]["next"] = "gen-0000"
-    fixed = {name: nodes[name] for name in _FIXED}
-    text = yaml.safe_dump(fixed, allow_unicode=True, sort_keys=False)
-    return ["  " + line for line in text.splitlines()]
+    """The shipped welcome and goodbyes, as written (comments and all)."""
+    lines = shipped.splitlines()
+    out: list[str] = []
+    for name in _FIXED:
+        start = lines.index(f"  {name}:")
+        end = start + 1
+        while end < len(lines) and not re.match(r"  \S", lines[end]):
+            end += 1
+        out += lines[start:end]
+    return [line.replace("next: recording-notice", "next: gen-0000") for line in out]
 
 
 def _node_yaml(node_id: str, node: dict[str, Any]) -> list[str]:
