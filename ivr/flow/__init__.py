@@ -2,8 +2,11 @@
 
 Layers, bottom up: ``yamlpos`` (YAML with positions), ``model`` (frozen
 values), ``calendar`` (working days), ``problems``/``*_reader``/``checker``
-(load and check), ``interpreter`` (run a flow on an ``ivr.channel.Channel``)
-and ``check_cli`` (the ``ivr check`` command).
+(load and check; ``options_reader`` for menu keys and campaign items,
+``phrases``/``prompt_check`` for the catalog and the norm's Annex 2),
+``interpreter`` (run a flow on an ``ivr.channel.Channel``), ``check_cli``
+(the ``ivr check`` command) and ``graph``/``graph_svg``/``graph_cli`` (the
+``ivr graph`` picture).
 """
 
 from ivr.flow.calendar import WorkCalendar
