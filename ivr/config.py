@@ -33,6 +33,8 @@ from typing import Any, get_type_hints
 import yaml
 
 __all__ = [
+    "AMISettings",
+    "CTISettings",
     "CallsSettings",
     "Config",
     "ConfigError",
@@ -154,6 +156,51 @@ class AdminSettings:
     token_file: str = ".ivr-admin-token"
 
 
+_POSITIVE = _rule(lambda v: v > 0, "a whole number greater than 0")
+_SERVICE_LEVELS = _rule(
+    lambda v: all(p.strip().isdigit() and int(p) > 0 for p in v.split(",")),
+    "whole seconds greater than 0, separated by commas (15,20,60)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AMISettings:
+    """The Asterisk Manager Interface link of the CTI adapter (``cti/``).
+
+    Off by default, so the service runs without Asterisk. The secret comes
+    from the configuration or ``IVR_AMI_SECRET`` and is never shown in
+    ``repr``; the user and its rights are in ``asterisk-dialplan/manager.conf``.
+    """
+
+    enabled: bool = False
+    host: str = field(default="127.0.0.1", metadata=_NOT_EMPTY)
+    port: int = field(default=5038, metadata=_PORT)
+    username: str = field(default="cti", metadata=_NOT_EMPTY)
+    secret: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CTISettings:
+    """Agents, queues, service levels and recordings (norm art. 20, 21, 39).
+
+    The ring target is ``ring_target_rings`` China rings of
+    ``ring_on_seconds`` tone and ``ring_off_seconds`` silence (3 x 5 s =
+    15 s). ``service_levels`` are the queue targets T in seconds.
+    """
+
+    ring_on_seconds: float = field(default=1.0, metadata=_SECONDS)
+    ring_off_seconds: float = field(default=4.0, metadata=_SECONDS)
+    ring_target_rings: int = field(default=3, metadata=_POSITIVE)
+    service_levels: str = field(default="15,20,60", metadata=_SERVICE_LEVELS)
+    short_abandon_seconds: float = field(default=5.0, metadata=_SECONDS)
+    wrapup_seconds: float = field(default=30.0, metadata=_SECONDS)
+    session_hours: float = field(default=12.0, metadata=_SECONDS)
+    transfer_context: str = field(default="cti-transfer", metadata=_NOT_EMPTY)
+    recordings_dir: str = field(default="recordings", metadata=_NOT_EMPTY)
+    retention_days: int = field(default=180, metadata=_POSITIVE)
+    retention_interval_seconds: float = field(default=3600.0, metadata=_SECONDS)
+
+
 @dataclass(frozen=True, slots=True)
 class LoggingSettings:
     """The root log level of the service."""
@@ -173,6 +220,8 @@ class Config:
     calls: CallsSettings = field(default_factory=CallsSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
+    ami: AMISettings = field(default_factory=AMISettings)
+    cti: CTISettings = field(default_factory=CTISettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 

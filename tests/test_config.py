@@ -186,6 +186,8 @@ def test_shipped_default_yaml_matches_embedded_defaults() -> None:
         "calls",
         "privacy",
         "admin",
+        "ami",
+        "cti",
         "logging",
     ]
 

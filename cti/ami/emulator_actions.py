@@ -41,6 +41,9 @@ ACTION_CLASSES: dict[str, frozenset[str]] = {
     "queueadd": frozenset({"agent"}),
     "queueremove": frozenset({"agent"}),
     "queuepause": frozenset({"agent"}),
+    "hangup": frozenset({"system", "call"}),
+    "redirect": frozenset({"call"}),
+    "atxfer": frozenset({"call"}),
 }
 
 
@@ -60,6 +63,9 @@ def handlers(emulator: AMIEmulator) -> dict[str, Handler]:
         "queuepause": replies.queuepause,
         "queueadd": replies.queueadd,
         "queueremove": replies.queueremove,
+        "hangup": replies.channel_action,
+        "redirect": replies.channel_action,
+        "atxfer": replies.channel_action,
     }
 
 
@@ -258,6 +264,24 @@ class _Replies:
             return True
         session.send(response(request, "Success", "Removed interface from queue"))
         self.emu.emit("QueueMemberRemoved", member.event_fields(queue.name), "agent")
+        return True
+
+    async def channel_action(self, session: EmulatedSession, request: Request) -> bool:
+        """Hangup, Redirect and Atxfer: acknowledged when the channel exists.
+
+        manager.c action_hangup, action_redirect and action_atxfer answer
+        "No such channel" otherwise; the effect on the call is left to the
+        test's scenes.
+        """
+        if request.get("Channel") not in self.emu.channels:
+            session.send(response(request, "Error", "No such channel"))
+            return True
+        messages = {
+            "hangup": "Channel Hungup",
+            "redirect": "Redirect successful",
+            "atxfer": "Atxfer successfully queued",
+        }
+        session.send(response(request, "Success", messages[request.action.lower()]))
         return True
 
     def _members(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -18,9 +20,22 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
-__all__ = ["call_steps", "calls", "flow_versions", "metadata"]
+__all__ = [
+    "call_steps",
+    "calls",
+    "cti_alerts",
+    "cti_calls",
+    "cti_offers",
+    "cti_recording_views",
+    "cti_recordings",
+    "cti_sessions",
+    "cti_staff",
+    "flow_versions",
+    "metadata",
+]
 
 metadata = MetaData()
 
@@ -81,3 +96,128 @@ flow_versions = Table(
     Index("ix_flow_versions_version", "version"),
 )
 """Each flow version loaded: ``files`` maps each source file's path to its text."""
+
+cti_staff = Table(
+    "cti_staff",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("agent_number", String(16), nullable=False, server_default=""),
+    Column("display_name", String(64), nullable=False, server_default=""),
+    Column("interface", String(128), nullable=False, server_default=""),
+    Column("skills", JSON, nullable=False),
+    Column("password_hash", String(256), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Index("ix_cti_staff_username", "username", unique=True),
+)
+"""Staff accounts of the CTI (agents, supervisors, admins); scrypt hashes."""
+
+cti_sessions = Table(
+    "cti_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "staff_id",
+        Integer,
+        ForeignKey("cti_staff.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Bearer sessions: only the SHA-256 of each token is stored."""
+
+cti_calls = Table(
+    "cti_calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uniqueid", String(64), nullable=False),
+    Column("queue", String(64), nullable=False),
+    Column("agent_number", String(16), nullable=False, server_default=""),
+    Column("caller_masked", String(32), nullable=False, server_default=""),
+    Column("caller_hash", String(64), nullable=False, server_default=""),
+    Column("ivr_session", String(64), nullable=False, server_default=""),
+    Column("ivr_path", String(256), nullable=False, server_default=""),
+    Column("language", String(16), nullable=False, server_default=""),
+    Column("priority", Integer, nullable=False, server_default="0"),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("hour", String(13), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("wait_seconds", Float, nullable=False, server_default="0"),
+    Column("ring_seconds", Float),
+    Column("talk_seconds", Float),
+    Column("abandon_seconds", Float),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("urgent", Boolean, nullable=False, server_default=false()),
+    Column("urgent_by", String(64), nullable=False, server_default=""),
+    Column("business_area", String(64), nullable=False, server_default=""),
+    Column("topic", String(128), nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("classified_by", String(16), nullable=False, server_default=""),
+    Column("survey_score", Integer),
+    Column("survey_at", DateTime(timezone=True)),
+    Index("ix_cti_calls_uniqueid_queue", "uniqueid", "queue", unique=True),
+    Index("ix_cti_calls_hour", "hour"),
+    Index("ix_cti_calls_agent", "agent_number"),
+)
+"""One row per caller per queue visit (an overflow makes two rows)."""
+
+cti_offers = Table(
+    "cti_offers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uniqueid", String(64), nullable=False),
+    Column("queue", String(64), nullable=False),
+    Column("agent_number", String(16), nullable=False, server_default=""),
+    Column("interface", String(128), nullable=False, server_default=""),
+    Column("offered_at", DateTime(timezone=True), nullable=False),
+    Column("hour", String(13), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("ring_seconds", Float, nullable=False),
+    Index("ix_cti_offers_hour", "hour"),
+)
+"""One row per ring of an agent (AgentCalled to Connect or RingNoAnswer)."""
+
+cti_recordings = Table(
+    "cti_recordings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uniqueid", String(64), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("size", Integer, nullable=False, server_default="0"),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("checked_by", String(64), nullable=False, server_default=""),
+    Column("checked_at", DateTime(timezone=True)),
+    Column("score", Integer),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("deleted_at", DateTime(timezone=True)),
+    Index("ix_cti_recordings_filename", "filename", unique=True),
+    Index("ix_cti_recordings_uniqueid", "uniqueid"),
+)
+"""Agent-call recordings found in the recordings folder, and spot checks."""
+
+cti_recording_views = Table(
+    "cti_recording_views",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recording_id", Integer, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("viewed_at", DateTime(timezone=True), nullable=False),
+)
+"""Who listed, played or checked which recording, and when."""
+
+cti_alerts = Table(
+    "cti_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("agent_number", String(16), nullable=False, server_default=""),
+    Column("queue", String(64), nullable=False, server_default=""),
+    Column("uniqueid", String(64), nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+)
+"""Supervisor alerts: autopause, urgent cases, AMI login refused."""

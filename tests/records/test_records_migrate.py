@@ -44,6 +44,13 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "alembic_version",
         "call_steps",
         "calls",
+        "cti_alerts",
+        "cti_calls",
+        "cti_offers",
+        "cti_recording_views",
+        "cti_recordings",
+        "cti_sessions",
+        "cti_staff",
         "flow_versions",
     ]
     assert schema["call_indexes"] == [
@@ -54,7 +61,7 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "ix_calls_uniqueid",
     ]
     assert schema["step_indexes"] == ["ix_call_steps_node_id"]
-    assert schema["version"] == "0003"
+    assert schema["version"] == "0005"
     assert schema["drift"] == []
 
 

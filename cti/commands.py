@@ -1,0 +1,80 @@
+"""The AMI actions the CTI sends, built in one place.
+
+Queue members are added paused (QueueAdd with ``Paused: true``, field case
+F37: a member added unpaused can be rung before a following QueuePause)
+and unpaused when the agent is ready. Supervisors listen, whisper or barge
+with ChanSpy (apps/app_chanspy.c options: ``q`` no beep or name, ``E``
+leave when the spied-on channel hangs up, ``w`` whisper to the agent,
+``B`` barge: talk to both). Transfers are Redirect (blind, the caller's
+channel leaves the bridge) or Atxfer (attended, on the agent's channel;
+main/manager.c action_atxfer).
+"""
+
+from __future__ import annotations
+
+from cti.ami.actions import Action
+
+__all__ = [
+    "SPY_OPTIONS",
+    "attended_transfer",
+    "blind_transfer",
+    "hangup",
+    "queue_add",
+    "queue_pause",
+    "queue_remove",
+    "spy",
+]
+
+SPY_OPTIONS = {"listen": "qE", "whisper": "qEw", "barge": "qEB"}
+
+
+def queue_add(queue: str, interface: str, agent: str, reason: str) -> Action:
+    """Add a member to ``queue``, paused, named by agent number."""
+    return Action.build(
+        "QueueAdd",
+        Queue=queue,
+        Interface=interface,
+        MemberName=agent,
+        Paused=True,
+        Reason=reason,
+    )
+
+
+def queue_pause(interface: str, paused: bool, reason: str = "") -> Action:
+    """Pause or unpause a member in every queue it is in."""
+    return Action.build(
+        "QueuePause", Interface=interface, Paused=paused, Reason=reason or None
+    )
+
+
+def queue_remove(queue: str, interface: str) -> Action:
+    """Remove a member from ``queue``."""
+    return Action.build("QueueRemove", Queue=queue, Interface=interface)
+
+
+def hangup(channel: str) -> Action:
+    """Hang up one channel (Cause 16, normal clearing)."""
+    return Action.build("Hangup", Channel=channel, Cause=16)
+
+
+def blind_transfer(caller_channel: str, exten: str, context: str) -> Action:
+    """Send the caller's channel to ``exten@context`` (priority 1)."""
+    return Action.build(
+        "Redirect", Channel=caller_channel, Exten=exten, Context=context, Priority=1
+    )
+
+
+def attended_transfer(agent_channel: str, exten: str, context: str) -> Action:
+    """Start an attended transfer from the agent's channel."""
+    return Action.build("Atxfer", Channel=agent_channel, Exten=exten, Context=context)
+
+
+def spy(phone: str, target_channel: str, mode: str, agent: str) -> Action:
+    """Ring the supervisor's ``phone`` and spy on ``target_channel``."""
+    return Action.build(
+        "Originate",
+        Channel=phone,
+        Application="ChanSpy",
+        Data=f"{target_channel},{SPY_OPTIONS[mode]}",
+        CallerID=f"spy <{agent}>",
+    )

@@ -1,0 +1,271 @@
+"""The CTI service: AMI events in, live state, facts, desktops and wallboards.
+
+:class:`CTIService` owns the AMI client, one consumer task that applies
+each event to :class:`~cti.state.LiveState` and
+:class:`~cti.calls.CallTracker`, stores the facts they settle and tells
+desktops and wallboards; a resync after every (re)login rebuilds the state
+from QueueStatus and CoreShowChannels. Agent and supervisor actions are in
+:mod:`cti.seats`; this module is the event side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cti.ami import Action, AMIClient, AMIConfig, AMIError, AuthenticationError
+from cti.ami.message import Message
+from cti.calls import CallTracker, Fact, SettledCall, TalkTime
+from cti.events import Event, normalise
+from cti.hub import Hub
+from cti.recordings import RecordingIndex
+from cti.service_levels import CallFacts, OfferFacts, ServiceLevelPolicy
+from cti.staff import StaffDirectory
+from cti.state import AUTO_PAUSE, LiveState
+from cti.store import CallStore
+from cti.wallboard import wallboard
+
+__all__ = ["CTIOptions", "CTIService"]
+
+logger = logging.getLogger("cti.service")
+
+Sleep = Callable[[float], Awaitable[None]]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class CTIOptions:
+    """What the CTI needs from the configuration, in its own terms."""
+
+    def __init__(
+        self,
+        ami: AMIConfig,
+        policy: ServiceLevelPolicy,
+        *,
+        wrapup: float = 30.0,
+        transfer_context: str = "cti-transfer",
+        recordings_dir: str = "recordings",
+        retention_days: int = 180,
+        retention_interval: float = 3600.0,
+        session_hours: float = 12.0,
+        hash_key: bytes = b"",
+        tz: ZoneInfo = SHANGHAI,
+    ) -> None:
+        self.ami = ami
+        self.policy = policy
+        self.wrapup = wrapup
+        self.transfer_context = transfer_context
+        self.recordings_dir = recordings_dir
+        self.retention_days = retention_days
+        self.retention_interval = retention_interval
+        self.session_hours = session_hours
+        self.hash_key = hash_key
+        self.tz = tz
+
+
+class CTIService:
+    """Live CTI state over one AMI link; start, use, stop."""
+
+    def __init__(
+        self,
+        options: CTIOptions,
+        engine: AsyncEngine,
+        *,
+        clock: Callable[[], float],
+        sleep: Sleep = asyncio.sleep,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        self.options = options
+        self.clock = clock
+        self.hub = Hub()
+        self.state = LiveState(options.wrapup)
+        self.tracker = CallTracker(self.hour_of, options.hash_key, self.agent_of)
+        self.staff = StaffDirectory(engine, options.session_hours)
+        self.calls = CallStore(engine)
+        self.recordings = RecordingIndex(
+            engine, Path(options.recordings_dir), options.retention_days
+        )
+        self.today: tuple[str, list[CallFacts], list[OfferFacts]] = ("", [], [])
+        self._sleep = sleep
+        extra = {"random": random} if random is not None else {}
+        self.client = AMIClient(
+            options.ami,
+            on_resync=self.resync,
+            on_alert=self._ami_alert,
+            sleep=sleep,
+            **extra,
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def now(self) -> datetime:
+        """The injected clock as an aware UTC time."""
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    def hour_of(self, moment: float) -> str:
+        """The local hour key (``2026-12-04T09``) of an epoch time."""
+        return datetime.fromtimestamp(moment, self.options.tz).strftime("%Y-%m-%dT%H")
+
+    def agent_of(self, interface: str) -> str:
+        """The agent number of a member interface (else the interface)."""
+        seat = self.state.seats.get(interface)
+        return self.state.directory.get(interface) or (seat.agent if seat else "")
+
+    async def start(self) -> None:
+        """Load the staff directory, then connect and consume events."""
+        await self.load_directory()
+        subscription = self.client.subscribe(maxsize=5000)
+        self._own(self._consume(subscription), "cti-events")
+        self._own(self._retention(), "cti-retention")
+        self.client.start()
+
+    async def stop(self) -> None:
+        """Stop the AMI client and every task."""
+        await self.client.stop()
+        tasks, self._tasks = self._tasks, set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def load_directory(self) -> None:
+        """Map member interfaces to agent numbers from the staff accounts."""
+        members = await self.staff.all()
+        self.state.directory.clear()
+        self.state.directory.update(
+            {m.interface: m.agent_number for m in members if m.interface}
+        )
+
+    async def resync(self) -> None:
+        """Rebuild the live state from Asterisk (after every login)."""
+        status = await self.client.send_action(Action("QueueStatus"))
+        channels = await self.client.send_action(Action("CoreShowChannels"))
+        now = self.clock()
+        self.state.rebuild(
+            tuple(normalise(m) for m in status.items),
+            tuple(normalise(m) for m in channels.items),
+            now,
+        )
+        self._keep_live_visits()
+        logger.info(
+            "resynced: %d queue(s), %d seat(s)",
+            len(self.state.queues),
+            len(self.state.seats),
+        )
+        self.hub.to_supervisors({"type": "wallboard", **self.wallboard()})
+        for seat in self.state.seats.values():
+            self.hub.to_agent(seat.agent, {"type": "state", **seat.to_json(now)})
+
+    def _keep_live_visits(self) -> None:
+        waiting = {(c.uniqueid, c.queue) for q in self.state.queues.values() for c in q}
+        alive = set(self.state.channels)
+        for key, visit in list(self.tracker.visits.items()):
+            if key not in waiting and not (visit.answered and visit.channel in alive):
+                del self.tracker.visits[key]
+
+    def wallboard(self) -> dict[str, Any]:
+        """Per queue: waiting, longest wait, agents by state, today's figures."""
+        _, calls, offers = self._today()
+        return wallboard(self.state, calls, offers, self.options.policy, self.clock())
+
+    def _today(self) -> tuple[str, list[CallFacts], list[OfferFacts]]:
+        day = self.hour_of(self.clock())[:10]
+        if self.today[0] != day:
+            self.today = (day, [], [])
+        return self.today
+
+    async def _consume(self, subscription: Any) -> None:
+        async for message in subscription:
+            try:
+                await self.handle(message)
+            except Exception:
+                logger.exception("could not apply an AMI event")
+
+    async def handle(self, message: Message) -> None:
+        """Apply one AMI event: state, facts, desktops, wallboards."""
+        event = normalise(message)
+        now = self.clock()
+        if event.name == "AgentCalled":
+            self._screen_pop(event, now)
+        seat = self.state.apply(event, now)
+        for fact in self.tracker.apply(event, now):
+            await self._settle(fact)
+        if seat is not None:
+            state = {"type": "state", **seat.to_json(now)}
+            self.hub.to_agent(seat.agent, state)
+            self.hub.to_supervisors({**state, "type": "seat"})
+        if _is_autopause(event):
+            await self._autopause(event)
+        if event.name.startswith("QueueCaller"):
+            self.hub.to_supervisors({"type": "wallboard", **self.wallboard()})
+
+    def _screen_pop(self, event: Event, now: float) -> None:
+        visit = self.tracker.visit(event.get("Uniqueid"), event.get("Queue"))
+        agent = self.agent_of(event.get("Interface")) or event.get("MemberName")
+        variables = {**(visit.variables if visit else {}), **event.variables}
+        self.hub.to_agent(
+            agent,
+            {
+                "type": "offer",
+                "uniqueid": event.get("Uniqueid"),
+                "queue": event.get("Queue"),
+                "caller": visit.caller_masked if visit else "",
+                "path": variables.get("IVR_PATH", ""),
+                "language": variables.get("IVR_LANG", ""),
+                "session": variables.get("IVR_SESSION", ""),
+                "wait": round(now - visit.entered, 1) if visit else None,
+            },
+        )
+
+    async def _settle(self, fact: Fact) -> None:
+        at = self.now()
+        _, calls, offers = self._today()
+        if isinstance(fact, SettledCall):
+            calls.append(fact.facts)
+            await self.calls.save_call(fact.facts, fact.visit, at)
+        elif isinstance(fact, OfferFacts):
+            offers.append(fact)
+            await self.calls.save_offer(fact, at)
+        elif isinstance(fact, TalkTime):
+            await self.calls.save_talk(fact, at)
+
+    async def _autopause(self, event: Event) -> None:
+        agent = self.agent_of(event.get("Interface")) or event.get("MemberName")
+        alert = {
+            "type": "alert",
+            "kind": "autopause",
+            "agent": agent,
+            "queue": event.get("Queue"),
+            "reason": AUTO_PAUSE,
+        }
+        logger.warning("agent %s auto-paused in %s", agent, event.get("Queue"))
+        self.hub.to_supervisors(alert)
+        await self.calls.alert(
+            "autopause", self.now(), agent_number=agent, queue=event.get("Queue")
+        )
+
+    def _ami_alert(self, error: AMIError) -> None:
+        kind = "ami_login" if isinstance(error, AuthenticationError) else "ami"
+        self.hub.to_supervisors({"type": "alert", "kind": kind, "detail": str(error)})
+
+    async def _retention(self) -> None:
+        while True:
+            await self.recordings.scan()
+            await self.recordings.enforce_retention(self.now())
+            await self._sleep(self.options.retention_interval)
+
+    def _own(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+
+
+def _is_autopause(event: Event) -> bool:
+    return (
+        event.name == "QueueMemberPause"
+        and event.get("Paused") in {"1", "true"}
+        and event.get("PausedReason") == AUTO_PAUSE
+    )
