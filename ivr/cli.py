@@ -45,6 +45,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_agi(commands)
     _add_prompts(commands)
     _add_admin(commands)
+    _add_staff(commands)
     return parser
 
 
@@ -196,6 +197,24 @@ def _run_rollback(args: argparse.Namespace) -> int:
 def _run_versions(args: argparse.Namespace) -> int:
     args.command_name = "versions"
     return _admin(args, "GET", "/admin/versions", None)
+
+
+def _add_staff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    staff = commands.add_parser(
+        "staff", help="CTI staff accounts: add, passwd, list, token"
+    )
+    _add_config_option(staff)
+    from cti.staff_cli import add_staff_arguments
+
+    add_staff_arguments(staff)
+    staff.set_defaults(run=_run_staff)
+
+
+def _run_staff(args: argparse.Namespace) -> int:
+    from cti.staff_cli import run_staff
+
+    code: int = asyncio.run(run_staff(args))
+    return code
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:

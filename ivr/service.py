@@ -15,7 +15,7 @@ import logging
 import signal
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -27,6 +27,9 @@ from ivr.flow import Flow, Problem
 from ivr.records import CallRecordWriter, FlowVersionStore, MigrationError, migrate
 from ivr.reload import FlowRefusedError, Reloader, ReloadResult, read_flow
 from ivr.web import AdminAPI, make_app
+
+if TYPE_CHECKING:
+    from cti import CTIService
 
 __all__ = [
     "Service",
@@ -55,6 +58,7 @@ class Service:
         self._http: web.AppRunner | None = None
         self._draining = False
         self._tasks: set[asyncio.Task[ReloadResult]] = set()
+        self.cti: CTIService | None = None
 
     @property
     def flow(self) -> Flow:
@@ -85,6 +89,7 @@ class Service:
         await self._reloader().record(files, "start")
         self.records.start()
         try:
+            await self._start_cti()
             await self._listen()
         except ServiceError:
             await self.stop()
@@ -170,6 +175,8 @@ class Service:
             await self._fastagi.close(self.config.calls.drain_seconds)
         if self._http is not None:
             await self._http.cleanup()
+        if self.cti is not None:
+            await self.cti.stop()
         await self.records.close(self.config.calls.drain_seconds)
 
     async def _listen(self) -> None:
@@ -185,6 +192,7 @@ class Service:
         except OSError as exc:
             raise _cannot_listen("FastAGI", fastagi.host, fastagi.port, exc) from exc
         app = make_app(
+            middlewares=_cti_middlewares() if self.cti else (),
             flow_provider=self._flow_view,
             health_provider=self._health,
             admin=AdminAPI(
@@ -194,12 +202,30 @@ class Service:
                 versions=self.versions,
             ),
         )
+        if self.cti is not None:
+            from cti import add_cti_routes
+
+            add_cti_routes(app, self.cti)
         self._http = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._http.setup()
         try:
             await web.TCPSite(self._http, http.host, http.port).start()
         except OSError as exc:
             raise _cannot_listen("HTTP", http.host, http.port, exc) from exc
+
+    async def _start_cti(self) -> None:
+        """Start the CTI adapter (agents, queues, wallboard) when AMI is on."""
+        if not self.config.ami.enabled:
+            return
+        if not self.config.ami.secret:
+            raise ServiceError(
+                "refusing to start: ami.enabled is true but no AMI secret is set "
+                "(set IVR_AMI_SECRET to the [cti] secret of manager.conf)"
+            )
+        from cti.settings import cti_service
+
+        self.cti = cti_service(self.config, self.records.store.engine)
+        await self.cti.start()
 
     def _handler(self) -> CallHandler:
         if self._calls is None:
@@ -222,6 +248,12 @@ class Service:
             "records": self.records.status(),
             "warnings": [str(p) for p in self.warnings],
         }
+
+
+def _cti_middlewares() -> tuple[Any, ...]:
+    from cti import authenticate, cti_errors
+
+    return (authenticate, cti_errors)
 
 
 async def _migrate(url: str) -> None:
