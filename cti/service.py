@@ -102,6 +102,7 @@ class CTIService:
             **extra,
         )
         self._tasks: set[asyncio.Task[None]] = set()
+        self.events_handled = 0
 
     def now(self) -> datetime:
         """The injected clock as an aware UTC time."""
@@ -184,6 +185,8 @@ class CTIService:
                 await self.handle(message)
             except Exception:
                 logger.exception("could not apply an AMI event")
+            finally:
+                self.events_handled += 1
 
     async def handle(self, message: Message) -> None:
         """Apply one AMI event: state, facts, desktops, wallboards."""

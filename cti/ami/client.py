@@ -320,6 +320,10 @@ class AMIClient:
         for future in (self._banner_seen, self._booted):
             if future is not None and not future.done():
                 future.set_exception(error)
+                # Nobody may be waiting (a refused login never waits for
+                # FullyBooted): mark it seen so asyncio logs no "never
+                # retrieved" error; a waiter still gets the exception.
+                future.exception()
 
     async def _teardown(self) -> None:
         self._lost(ConnectionLostError("the AMI session ended"))
