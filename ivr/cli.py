@@ -28,8 +28,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.run(args)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as shell tools
+        # do, and keep Python from complaining again when it flushes at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return code
 
 
@@ -191,7 +197,8 @@ def _run_reload(args: argparse.Namespace) -> int:
 
 def _run_rollback(args: argparse.Namespace) -> int:
     args.command_name = "rollback"
-    return _admin(args, "POST", "/admin/rollback", {"to": args.to} if args.to else None)
+    body = None if args.to is None else {"to": args.to}
+    return _admin(args, "POST", "/admin/rollback", body)
 
 
 def _run_versions(args: argparse.Namespace) -> int:

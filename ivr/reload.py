@@ -105,7 +105,7 @@ def read_flow(config: Config) -> tuple[LoadedFlow, list[Problem], dict[str, byte
     errors = [p for p in problems if p.severity == "error"]
     if flow is None or errors:
         raise FlowRefusedError(
-            f"{flow_path} has {len(errors)} problem(s); "
+            f"the flow has {len(errors)} problem(s); "
             f"run `ivr check {flow_path}` after fixing them",
             [str(p) for p in errors],
         )
@@ -154,6 +154,9 @@ class Reloader:
         """
         async with self._lock:
             running = self._current().flow.version
+            if to is not None and len(to) < 6:
+                problem = "give at least 6 characters of a version (see `ivr versions`)"
+                return ReloadResult(False, running, running, problems=[problem])
             target = await (
                 self._versions.find(to) if to else self._versions.previous(running)
             )

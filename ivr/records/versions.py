@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, insert, select
@@ -62,7 +62,8 @@ class FlowVersionStore:
         """Store one successful load."""
         row = {
             "version": version,
-            "loaded_at": loaded_at,
+            # SQLite keeps no offset: store UTC, as the call records do.
+            "loaded_at": loaded_at.astimezone(UTC),
             "source": source[:128],
             "flow_path": flow_path,
             "files": dict(files),

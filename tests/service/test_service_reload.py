@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -197,3 +198,25 @@ async def test_admin_api_is_off_without_a_token(make_config: MakeConfig) -> None
         await service.stop()
 
     assert status == 403
+
+
+async def test_rollback_to_a_too_short_version_is_refused(editable: Service) -> None:
+    """`ivr rollback --to ""` must not quietly roll back to the previous version."""
+    running = editable.flow.version
+
+    result = await editable.rollback("")
+
+    assert not result.ok and editable.flow.version == running
+    assert "at least 6 characters" in result.problems[0]
+
+
+async def test_version_times_are_stored_as_utc(editable: Service) -> None:
+    """The start-up version's time matches the flow's load time, in UTC."""
+    history = await editable.versions()
+    async with aiohttp.ClientSession() as client:
+        async with client.get(f"http://127.0.0.1:{editable.http_port}/flow") as got:
+            view = await got.json()
+
+    stored = datetime.fromisoformat(history[-1]["loaded_at"])
+    assert stored == datetime.fromisoformat(view["loaded_at"])
+    assert stored.utcoffset() == timedelta(0)
