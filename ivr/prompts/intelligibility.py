@@ -194,7 +194,7 @@ def check_syllable_count(script: str, phonemes: str, voice: Voice) -> list[Misma
     """For character-reading voices: one syllable per character, no English."""
     heard = parse_phonemes(phonemes, voice.espeak_voice)
     english = [h for h in heard if h.english]
-    expected = len(_HAN.findall(read_digits_in(script)))
+    expected = len(_HAN.findall(read_digits_in(script, voice.language)))
     out = [Mismatch(0, "Chinese", f"English {h.english!r}") for h in english]
     if len(heard) != expected:
         out.append(Mismatch(0, f"{expected} syllables", f"{len(heard)} syllables"))

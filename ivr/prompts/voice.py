@@ -42,7 +42,7 @@ class Voice:
     def input_text(self, script: str) -> str:
         """The text handed to espeak-ng for ``script``."""
         if not self.reads_pinyin:
-            return read_digits_in(script)
+            return read_digits_in(script, self.language)
         return " ".join(to_pinyin(script)).replace(" ,", ",").replace(" .", ".")
 
 

@@ -4,7 +4,8 @@ Each value reads two ways over one reading: ``speak_*`` gives the prompt ids
 of recorded pieces to play in order (``num-liang``, ``unit-wan``...), and
 ``text_*`` the Chinese they say, for agents' screens, logs and tests.
 :func:`to_pinyin` turns a whole script into the syllables the renderer's
-pinyin voice speaks.
+pinyin voice speaks, after :func:`read_digits_in` has read its digits in
+context (a year, an amount, a code...).
 """
 
 from ivr.speech.dates import speak_date, speak_time, text_date, text_time
@@ -21,7 +22,8 @@ from ivr.speech.numbers import (
     text_number,
 )
 from ivr.speech.pieces import PIECE_SCRIPTS, Piece
-from ivr.speech.pinyin import syllables, to_pinyin
+from ivr.speech.pinyin import syllables, to_pinyin, unreadable_characters
+from ivr.speech.reading import ambiguous_numbers, read_digits_in
 
 __all__ = [
     "COUNT_UNITS",
@@ -30,6 +32,8 @@ __all__ = [
     "SpeechError",
     "UnreadableTextError",
     "UnspeakableValueError",
+    "ambiguous_numbers",
+    "read_digits_in",
     "speak_count",
     "speak_date",
     "speak_digits",
@@ -44,4 +48,5 @@ __all__ = [
     "text_number",
     "text_time",
     "to_pinyin",
+    "unreadable_characters",
 ]
