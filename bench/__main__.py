@@ -100,7 +100,7 @@ def _print_profile(profile: dict[str, Any]) -> None:
             f"{row['function']}"
         )
     print("by package (own time):")
-    for package, share in profile["packages"].items():
+    for package, share in list(profile["packages"].items())[:12]:
         print(f"  {share * 100:5.1f}%  {package}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import pstats
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,16 +94,20 @@ def _package(file: str, name: str) -> str:
     if file == "~":
         return "built-ins: " + name.split(" of ")[-1].strip("'>").split("'")[0]
     short = _short(file)
+    if short.startswith("stdlib: "):
+        return short.split("/")[0].removesuffix(".py")
     if short.startswith("ivr/"):
         return "/".join(short.split("/")[:2])
     return short.split("/")[0].split(".")[0] if "/" in short else short
 
 
 def _short(file: str) -> str:
-    for marker in ("/site-packages/", "/lib/python3", str(ROOT) + "/"):
-        if marker in file:
-            return file.split(marker, 1)[1]
-    return file
+    if "/site-packages/" in file:
+        return file.split("/site-packages/", 1)[1]
+    if file.startswith(str(ROOT) + "/"):
+        return file[len(str(ROOT)) + 1 :]
+    stdlib = re.search(r"/lib/python3\.\d+/(.*)", file)
+    return "stdlib: " + stdlib.group(1) if stdlib else file
 
 
 def _as_text(stats: pstats.Stats) -> str:
