@@ -7,6 +7,10 @@ audio) and ``.sln16`` (raw 16 kHz signed linear, ``format_sln``). Debian's
 sox cannot write G.722, so a ``g722`` request writes ``.sln16`` instead,
 which Asterisk transcodes to G.722 for wideband calls itself.
 
+Rendering is repeatable: sox runs with ``-D`` (no dither) and ``-R`` (its
+default random seed), so converting the same input twice gives the same
+bytes and an unchanged prompt shows no change in git.
+
 Loudness: every file, rendered or recorded, is brought to an RMS level of
 -20 dBFS (near -20 LUFS for speech, though not K-weighted) with its peak
 kept at or below -1 dBFS, so prompts do not jump in level between a studio
@@ -25,6 +29,7 @@ __all__ = [
     "FORMATS",
     "PEAK_CEILING_DB",
     "TARGET_RMS_DB",
+    "clipped_share",
     "convert",
     "levels",
     "normalising_gain",
@@ -69,11 +74,24 @@ def levels(source: Path) -> tuple[float, float]:
     return rms, peak
 
 
+def clipped_share(source: Path) -> float:
+    """The share (0 to 1) of samples of ``source`` at full scale: clipping."""
+    report = run_tool(["sox", str(source), "-n", "stats"], stderr=True)
+    if _stat(report, "Pk lev dB") < -0.1:
+        return 0.0
+    samples = _stat(report, "Num samples")
+    return _stat(report, "Pk count") / samples if samples > 0 else 0.0
+
+
+_SCALE = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
+
+
 def _stat(report: str, name: str) -> float:
-    match = re.search(rf"^{re.escape(name)}\s+(-?[\d.]+|-inf)", report, re.M)
+    pattern = rf"^{re.escape(name)}\s+(-?[\d.]+|-inf)([kMG]?)"
+    match = re.search(pattern, report, re.M)
     if not match or match.group(1) == "-inf":
         return float("-inf")
-    return float(match.group(1))
+    return float(match.group(1)) * _SCALE[match.group(2)]
 
 
 def normalising_gain(source: Path) -> float:
@@ -89,5 +107,6 @@ def convert(source: Path, target_stem: Path, fmt: str, gain_db: float) -> Path:
     extension, options = FORMATS[fmt]
     target = target_stem.with_name(target_stem.name + extension)
     target.parent.mkdir(parents=True, exist_ok=True)
-    run_tool(["sox", str(source), *options, str(target), "gain", f"{gain_db:.2f}"])
+    gain = ["gain", f"{gain_db:.2f}"]
+    run_tool(["sox", "-D", "-R", str(source), *options, str(target), *gain])
     return target

@@ -17,7 +17,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from ivr.prompts import PromptCatalog
+    from ivr.prompts.intelligibility import Mismatch
 
 __all__ = ["add_prompts_actions"]
 
@@ -38,21 +42,29 @@ def add_prompts_actions(prompts: argparse.ArgumentParser) -> None:
     check.add_argument("ids", nargs="*", metavar="ID", help="only these prompts")
     check.set_defaults(run=run_check)
     studio = actions.add_parser("import", help="import studio recordings")
-    _common(studio)
+    _common(studio, lang_help="language of the recordings (default: zh)")
     studio.add_argument("files", nargs="+", metavar="FILE")
     studio.add_argument("--id", help="prompt id (default: the file name's stem)")
-    studio.add_argument("--format", action="append", default=[], help=_FORMATS_HELP)
+    studio.add_argument(
+        "--format",
+        action="append",
+        default=[],
+        help=f"{_FORMATS_HELP}; formats the prompt already has are always written",
+    )
+    studio.add_argument(
+        "--force", action="store_true", help="accept a silent or clipped recording"
+    )
     studio.set_defaults(run=run_import)
     missing = actions.add_parser("missing", help="prompts each language lacks")
     _common(missing)
     missing.set_defaults(run=run_missing)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(
+    parser: argparse.ArgumentParser, lang_help: str = "language (default: every one)"
+) -> None:
     parser.add_argument("--prompts", default="prompts", help="prompt folder")
-    parser.add_argument(
-        "--lang", action="append", default=[], help="language (default: every one)"
-    )
+    parser.add_argument("--lang", action="append", default=[], help=lang_help)
 
 
 def _languages(args: argparse.Namespace, known: tuple[str, ...]) -> list[str]:
@@ -105,20 +117,35 @@ def run_check(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         code = 0
         for language in _languages(args, catalog.languages):
             found = check_scripts(catalog, language, only=args.ids or None)
-            bad = {pid: found[pid] for pid in found if found[pid]}
-            print(
-                f"{language}: {len(found) - len(bad)} of {len(found)} "
-                "spoken as written",
-                file=out,
-            )
-            for prompt_id, mismatches in bad.items():
-                for mismatch in mismatches:
-                    print(f"  {language}/{prompt_id}: {mismatch}", file=out)
-            code |= 1 if bad else 0
+            code |= _print_check(catalog, language, found, out)
     except (PromptError, KeyError) as exc:
         print(f"ivr prompts check: {exc}", file=sys.stderr)
         return 2
     return code
+
+
+def _print_check(
+    catalog: PromptCatalog, language: str, found: dict[str, list[Mismatch]], out: TextIO
+) -> int:
+    from ivr.prompts.freshness import stale_audio
+    from ivr.prompts.studio import is_studio
+
+    directory = catalog.directory / language
+    studio = [pid for pid in found if is_studio(directory, pid)]
+    bad = {pid: v for pid, v in found.items() if v and pid not in studio}
+    spoken = len(found) - len(bad) - len(studio)
+    print(
+        f"{language}: {spoken} of {len(found) - len(studio)} spoken as written, "
+        f"{len(studio)} studio recordings, not checked",
+        file=out,
+    )
+    for prompt_id, mismatches in bad.items():
+        for mismatch in mismatches:
+            print(f"  {language}/{prompt_id}: {mismatch}", file=out)
+    stale = [s for s in stale_audio(catalog, language) if s.prompt_id in found]
+    for item in stale:
+        print(f"  {language}/{item.prompt_id}: {item.describe()}", file=out)
+    return 1 if bad or any(s.kind == "rendered" for s in stale) else 0
 
 
 def run_import(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
@@ -135,7 +162,7 @@ def run_import(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         for name in args.files:
             files = import_recording(
                 Path(name), catalog, language=language, prompt_id=args.id,
-                formats=args.format or ["wav"],
+                formats=args.format or ["wav"], force=args.force,
             )  # fmt: skip
             print(f"{name} -> {', '.join(str(f) for f in files)} (studio)", file=out)
     except (PromptError, ValueError) as exc:
@@ -155,21 +182,28 @@ def run_missing(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         return 2
     code = 0
     for language in _languages(args, catalog.languages):
-        fallback = catalog.missing(language)
-        silent = catalog.missing_audio(language)
+        code |= _print_missing(catalog, language, out)
+    return code
+
+
+def _print_missing(catalog: PromptCatalog, language: str, out: TextIO) -> int:
+    from ivr.prompts.freshness import stale_audio
+
+    fallback = catalog.missing(language)
+    silent = catalog.missing_audio(language)
+    stale = stale_audio(catalog, language)
+    print(
+        f"{language}: {len(fallback)} fall back to Mandarin, "
+        f"{len(silent)} without audio, {len(stale)} with out-of-date audio",
+        file=out,
+    )
+    for prompt_id in fallback:
+        print(f"  {prompt_id}: no {language} script (plays zh/{prompt_id})", file=out)
+    for prompt_id in silent:
         print(
-            f"{language}: {len(fallback)} fall back to Mandarin, "
-            f"{len(silent)} without audio",
+            f"  {prompt_id}: no audio (run: ivr prompts render --lang {language})",
             file=out,
         )
-        for prompt_id in fallback:
-            print(
-                f"  {prompt_id}: no {language} script (plays zh/{prompt_id})", file=out
-            )
-        for prompt_id in silent:
-            print(
-                f"  {prompt_id}: no audio (run: ivr prompts render --lang {language})",
-                file=out,
-            )
-        code |= 1 if silent else 0
-    return code
+    for item in stale:
+        print(f"  {item.prompt_id}: {item.describe()}", file=out)
+    return 1 if silent or any(s.kind == "rendered" for s in stale) else 0

@@ -28,6 +28,7 @@ from pypinyin.pinyin_dict import pinyin_dict
 
 from ivr.prompts.errors import PromptError
 from ivr.prompts.voice import Voice, phonemes_of
+from ivr.speech import ambiguous_numbers
 from ivr.speech.pinyin import read_digits_in, to_pinyin
 
 __all__ = [
@@ -202,7 +203,16 @@ def check_syllable_count(script: str, phonemes: str, voice: Voice) -> list[Misma
 
 
 def check_utterance(script: str, phonemes: str, voice: Voice) -> list[Mismatch]:
-    """The right check for ``voice``: pinyin for Mandarin, counts otherwise."""
+    """The right check for ``voice``: pinyin for Mandarin, counts otherwise.
+
+    Digits whose reading the script leaves open (a bare ``12``: 十二 or
+    一二?) fail the check whatever was spoken: the expected reading comes
+    from the same rules as the spoken one, so only the script can settle it.
+    """
+    unsettled = [
+        Mismatch(0, "a number in characters or with a unit", f"bare digits {run!r}")
+        for run in ambiguous_numbers(script)
+    ]
     if voice.reads_pinyin:
-        return check_pinyin(to_pinyin(script), phonemes)
-    return check_syllable_count(script, phonemes, voice)
+        return unsettled + check_pinyin(to_pinyin(script), phonemes)
+    return unsettled + check_syllable_count(script, phonemes, voice)

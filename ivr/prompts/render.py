@@ -6,12 +6,13 @@ that the phonemes spoken are the expected reading
 at the shared loudness (:mod:`ivr.prompts.audio`). A ``.<id>.sha`` sidecar
 keeps the hash of what the file was rendered from (script, voice, rate), so
 only changed prompts are rendered again; a studio recording is never
-replaced (:func:`ivr.prompts.studio.is_studio`).
+replaced (:func:`ivr.prompts.studio.is_studio`), and a format asked for that
+it lacks (or has older than its ``.wav``) is made from the recording, so the
+studio voice is the one heard in every format.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -21,9 +22,10 @@ from typing import Literal
 
 from ivr.prompts.audio import FORMATS, convert, normalising_gain, output_format
 from ivr.prompts.catalog import PromptCatalog
+from ivr.prompts.freshness import render_sidecar, script_digest
 from ivr.prompts.intelligibility import Mismatch, check_utterance
-from ivr.prompts.studio import is_studio, render_sidecar
-from ivr.prompts.voice import SPEED_WPM, Voice, speak, voice_for
+from ivr.prompts.studio import is_studio
+from ivr.prompts.voice import Voice, speak, voice_for
 
 __all__ = ["RenderResult", "check_scripts", "render_scripts", "script_digest"]
 
@@ -40,12 +42,6 @@ class RenderResult:
     status: Status
     files: tuple[Path, ...] = ()
     mismatches: tuple[Mismatch, ...] = ()
-
-
-def script_digest(text: str, voice: Voice) -> str:
-    """The sidecar hash: changes when the script, voice or speaking rate do."""
-    key = f"{voice.espeak_voice}|{SPEED_WPM}|{text}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 def render_scripts(
@@ -69,7 +65,7 @@ def render_scripts(
     results = []
     for prompt_id, text in _selected(catalog.scripts(language), only).items():
         if is_studio(directory, prompt_id):
-            results.append(RenderResult(prompt_id, "studio"))
+            results.append(_studio(directory, prompt_id, chosen))
         elif not force and _current(directory, prompt_id, text, voice, chosen):
             results.append(RenderResult(prompt_id, "kept"))
         else:
@@ -82,6 +78,24 @@ def _selected(scripts: dict[str, str], only: Iterable[str] | None) -> dict[str, 
         return scripts
     wanted = set(only)
     return {pid: text for pid, text in scripts.items() if pid in wanted}
+
+
+def _studio(directory: Path, prompt_id: str, formats: list[str]) -> RenderResult:
+    """Make the formats a studio prompt lacks from its recording, gain 0."""
+    wav = directory / f"{prompt_id}.wav"
+    made = []
+    for fmt in formats:
+        target = directory / f"{prompt_id}{FORMATS[fmt][0]}"
+        if fmt != "wav" and _older(target, wav):
+            made.append(convert(wav, directory / prompt_id, fmt, 0.0))
+            logger.info("made %s from the studio recording", target)
+    return RenderResult(prompt_id, "studio", tuple(made))
+
+
+def _older(target: Path, source: Path) -> bool:
+    if not target.exists():
+        return True
+    return target.stat().st_mtime < source.stat().st_mtime
 
 
 def _current(
