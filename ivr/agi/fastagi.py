@@ -20,6 +20,9 @@ __all__ = ["FastAGIServer", "start_fastagi_server"]
 
 logger = logging.getLogger("ivr.agi.fastagi")
 
+LISTEN_BACKLOG = 1024
+"""Connections the kernel queues before the server accepts them."""
+
 
 class FastAGIServer:
     """A listening FastAGI server that owns one task per connection."""
@@ -50,7 +53,11 @@ class FastAGIServer:
 
     async def listen(self, host: str, port: int) -> None:
         """Bind and start accepting connections."""
-        self._server = await asyncio.start_server(self._serve, host, port)
+        # A shift start or a trunk coming back offers hundreds of calls at
+        # once; asyncio's default backlog of 100 would reset some of them.
+        self._server = await asyncio.start_server(
+            self._serve, host, port, backlog=LISTEN_BACKLOG
+        )
 
     async def close(self, drain_timeout: float = 10.0) -> None:
         """Stop accepting, let calls finish up to ``drain_timeout``, cancel the rest."""

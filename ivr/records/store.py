@@ -23,22 +23,39 @@ from ivr.records.schema import call_steps, calls
 __all__ = ["RecordStore"]
 
 
-def _upsert(dialect: str, values: dict[str, Any], finish: bool) -> Executable:
-    """Insert a call row; a finish overwrites an earlier start, a start never
-    overwrites anything (it may arrive after the finish)."""
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(calls).values(**values)
-    else:
-        statement = sqlite.insert(calls).values(**values)
-    if not finish:
-        return statement.on_conflict_do_nothing(index_elements=["session_id"])
-    changes = {
-        name: statement.excluded[name] for name in values if name != "session_id"
-    }
-    return statement.on_conflict_do_update(
-        index_elements=["session_id"], set_=changes
-    ).returning(calls.c.id)
+_UPDATABLE = [c.name for c in calls.columns if c.name not in ("id", "session_id")]
+
+
+def _statements(dialect: str) -> tuple[Executable, Executable]:
+    """The two upserts for a dialect, built once: starts never overwrite
+    anything (a start may arrive after its finish); finishes overwrite."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    insert_call = module.insert(calls)
+    starts = insert_call.on_conflict_do_nothing(index_elements=["session_id"])
+    finishes = insert_call.on_conflict_do_update(
+        index_elements=["session_id"],
+        set_={name: insert_call.excluded[name] for name in _UPDATABLE},
+    )
+    return starts, finishes
+
+
+_STATEMENTS = {name: _statements(name) for name in ("postgresql", "sqlite")}
+
+
+def _coalesce(ops: Sequence[Op]) -> tuple[list[Op], list[Op]]:
+    """Split a batch into starts and finishes, one operation per session.
+
+    A finish makes an earlier start of the same session in the batch
+    redundant, so each session is written once, in one statement per kind.
+    """
+    latest: dict[str, Op] = {}
+    for op in ops:
+        session = op["call"]["session_id"]
+        if op["op"] == "finish" or latest.get(session, {}).get("op") != "finish":
+            latest[session] = op
+    starts = [op for op in latest.values() if op["op"] == "start"]
+    finishes = [op for op in latest.values() if op["op"] == "finish"]
+    return starts, finishes
 
 
 def _times_in_utc(row: dict[str, Any]) -> dict[str, Any]:
@@ -60,23 +77,41 @@ class RecordStore:
         return self._engine
 
     async def write_batch(self, ops: Sequence[Op]) -> None:
-        """Write operations in one transaction: all of them or none."""
-        async with self._engine.begin() as connection:
-            for op in ops:
-                await self._write(connection, op)
+        """Write operations in one transaction: all of them or none.
 
-    async def _write(self, connection: AsyncConnection, op: Op) -> None:
-        dialect = connection.dialect.name
-        finish = op["op"] == "finish"
-        result = await connection.execute(_upsert(dialect, call_values(op), finish))
-        if not finish:
-            return
-        call_id = result.scalar_one()
-        await connection.execute(
-            delete(call_steps).where(call_steps.c.call_id == call_id)
+        A batch costs five statements however many calls it holds (each
+        executed for many rows at once), which keeps the writer's share of
+        the event loop small under load.
+        """
+        starts, finishes = _coalesce(ops)
+        async with self._engine.begin() as connection:
+            start_sql, finish_sql = _STATEMENTS[connection.dialect.name]
+            if starts:
+                await connection.execute(start_sql, [call_values(op) for op in starts])
+            if finishes:
+                await self._write_finishes(connection, finish_sql, finishes)
+
+    async def _write_finishes(
+        self, connection: AsyncConnection, upsert: Executable, finishes: list[Op]
+    ) -> None:
+        await connection.execute(upsert, [call_values(op) for op in finishes])
+        sessions = [op["call"]["session_id"] for op in finishes]
+        found = await connection.execute(
+            select(calls.c.session_id, calls.c.id).where(
+                calls.c.session_id.in_(sessions)
+            )
         )
-        if op["steps"]:
-            await connection.execute(insert(call_steps), step_values(op, call_id))
+        ids: dict[str, int] = {session: id_ for session, id_ in found}
+        await connection.execute(
+            delete(call_steps).where(call_steps.c.call_id.in_(ids.values()))
+        )
+        steps = [
+            row
+            for op in finishes
+            for row in step_values(op, ids[op["call"]["session_id"]])
+        ]
+        if steps:
+            await connection.execute(insert(call_steps), steps)
 
     async def get_call(self, uniqueid: str) -> dict[str, Any] | None:
         """Return a call with its steps (``"steps"``, in order), or ``None``.

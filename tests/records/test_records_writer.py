@@ -10,11 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from ivr.privacy import hash_number, mask_number
 from ivr.records import CallRecordWriter, RecordStore, migrate
-from ivr.records.rows import Op
+from ivr.records.rows import Op, finish_op, start_op
 from ivr.records.schema import call_steps, calls
 from ivr.trace import CallTrace, Outcome, OutcomeKind, Step
 
@@ -322,3 +322,24 @@ async def test_unreachable_postgres_is_retried_not_raised(tmp_path: Path) -> Non
     assert status["pending"] == 1
     assert status["last_error"]
     assert "refused.1" in spool.read_text(encoding="utf-8")
+
+
+async def test_a_batch_costs_a_few_statements_however_large(url: str) -> None:
+    """100 calls (start and finish each) are written with five statements,
+    so the writer's share of the event loop does not grow with the batch."""
+    store = RecordStore(url)
+    await migrate(url)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]).split()[0])
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", count)
+    traces = [make_trace(f"batch.{n}") for n in range(100)]
+    ops = [op for trace in traces for op in (start_op(trace), finish_op(trace))]
+    await store.write_batch(ops)
+    stored = await store.count_calls()
+    await store.dispose()
+
+    assert stored == 100
+    assert len(statements) <= 5, statements
