@@ -8,6 +8,13 @@ behind the examples (rhetorical questions such as 难道, commands such as
 你必须, blame and sarcasm) are caught by the regular expressions of
 :data:`PATTERNS` and reported as warnings: a person should read the line,
 since some words are harmless in another sentence.
+
+The polite pronoun does not make a phrase polite: 请您挂电话 is the example
+请你挂电话 and an error alike, 您必须 a command like 你必须. Invisible format
+characters (zero-width spaces and joiners, Unicode category Cf) are dropped
+before comparing, so they cannot hide a phrase. Cantonese scripts are also
+checked against :data:`CANTONESE_ANNEX2`, the usual Cantonese wording of the
+same examples (你煩唔煩, 呢個我點知, 唔好再打嚟...).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ANNEX2",
+    "CANTONESE_ANNEX2",
     "PATTERNS",
     "Finding",
     "ForbiddenPhrase",
@@ -89,6 +97,24 @@ ANNEX2: tuple[ForbiddenPhrase, ...] = tuple(
 )
 """Every example phrase of Annex 2, in the norm's order, with its article."""
 
+_CANTONESE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("一、不规范的言语", ("咩事呀？", "我唔知！", "你收線啦！")),
+    ("二、埋怨来电者的言语", ("你煩唔煩？", "急乜嘢！", "唔係話咗你知㗎咩？")),
+    (
+        "三、敷衍、推诿的言语",
+        ("你問我，我問邊個？", "呢個我點知？", "你嘅問題唔關我哋事！"),
+    ),
+    ("四、嘲讽、激化矛盾的言语", ("你去投訴啦！", "唔得就唔得！", "唔好再打嚟！")),
+    ("五、反问（质问）、教训的言语", ("我講得好清楚喇，你仲唔明？",)),
+    ("六、侮辱性的言语", ("常識都唔識！", "講咗你都唔明！")),
+)
+
+CANTONESE_ANNEX2: tuple[ForbiddenPhrase, ...] = tuple(
+    ForbiddenPhrase(text, article) for article, texts in _CANTONESE for text in texts
+)
+"""The Annex 2 examples as Cantonese speakers say them, with the article of
+the Mandarin example each renders; checked in every script."""
+
 
 def _pattern(
     expression: str, kind: str, article: str, *, mandarin_only: bool = False
@@ -109,16 +135,20 @@ PATTERNS: tuple[PhrasePattern, ...] = (
         r"怎么还|还没懂|还不懂|听不懂吗", "a reproachful question (质问)", _LECTURE
     ),
     _pattern(r"不是告诉你|说过多少遍|说了多少遍", "a lecture (教训)", _LECTURE),
-    _pattern(r"请你挂|你必须|你给我|不许(?!可)|不准你", "a command (命令语气)", _PLAIN),
+    _pattern(
+        r"请[你您]挂|[你您]必须|[你您]给我|不许(?!可)|不准[你您]",
+        "a command (命令语气)",
+        _PLAIN,
+    ),
     _pattern(
         r"你(?!们)",
         "'你' where the norm addresses callers as '您'",
         _PLAIN,
         mandarin_only=True,
     ),
-    _pattern(r"烦不烦|急什么|怎么又", "blame (埋怨)", _BLAME),
+    _pattern(r"烦不烦|急什么|怎么又|烦唔烦|急乜", "blame (埋怨)", _BLAME),
     _pattern(r"不归我们管|不关我们|我怎么知道|问别人去", "evasion (推诿)", _EVASIVE),
-    _pattern(r"别再|好了吧|随便你|爱打不打", "sarcasm (嘲讽)", _SARCASM),
+    _pattern(r"别再|好了吧|随便你|爱打不打|唔好再打", "sarcasm (嘲讽)", _SARCASM),
     _pattern(r"常识都不懂|说了.{0,2}也不懂", "an insult (侮辱)", _INSULT),
 )
 """The patterns of Annex 2's articles, each reported as a warning. Written
@@ -134,13 +164,19 @@ script in traditional characters (the Cantonese file) is compared alike."""
 
 
 def normalise(text: str) -> str:
-    """``text`` compared form: no spaces or punctuation, NFKC, simplified.
+    """``text`` compared form: no spaces, punctuation or Cf; NFKC, simplified.
 
     Only the traditional characters that occur in Annex 2's phrases and
     patterns are folded (:data:`_TRADITIONAL`); others do not matter here.
     """
-    folded = unicodedata.normalize("NFKC", text).translate(_TRADITIONAL)
+    folded = _visible(text).translate(_TRADITIONAL)
     return "".join(ch for ch in folded if _kept(ch))
+
+
+def _visible(text: str) -> str:
+    """NFKC form of ``text`` without format characters (zero-width...)."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
 
 
 def _kept(ch: str) -> bool:
@@ -149,22 +185,26 @@ def _kept(ch: str) -> bool:
 
 def _clauses(text: str) -> list[str]:
     """The clauses of ``text`` between punctuation, each normalised."""
-    folded = unicodedata.normalize("NFKC", text)
-    pieces = re.split(r"[\s\W_]+", folded)
+    pieces = re.split(r"[\s\W_]+", _visible(text))
     return [normalise(piece) for piece in pieces if normalise(piece)]
 
 
+def _plain_pronoun(text: str) -> str:
+    """您 written as 你, so a polite pronoun does not hide a phrase."""
+    return text.replace("您", "你")
+
+
 def find_forbidden(text: str) -> list[Finding]:
-    """The Annex 2 example phrases ``text`` contains.
+    """The Annex 2 example phrases ``text`` contains, 您 read as 你.
 
     A phrase of one character (the interjection 喂) counts only as a clause
     of its own, so 喂养 is not mistaken for it.
     """
-    whole = normalise(text)
+    whole = _plain_pronoun(normalise(text))
     clauses = _clauses(text)
     found = [
         phrase
-        for phrase in ANNEX2
+        for phrase in (*ANNEX2, *CANTONESE_ANNEX2)
         if (phrase.key in clauses if len(phrase.key) == 1 else phrase.key in whole)
     ]
     kind = "a forbidden phrase (服务禁忌用语)"

@@ -159,3 +159,69 @@ def test_other_languages_are_checked_in_their_own_file(tmp_path: Path) -> None:
     assert len(in_yue) == 1
     assert in_yue[0].startswith(f"{yue}:2:1: error: the script of 'closing-holiday'")
     assert "(yue) says '别再来电话了！'" in in_yue[0]
+
+
+@pytest.mark.parametrize(
+    ("script", "found"),
+    [
+        ("请您挂电话。", "请你挂电话！"),
+        ("您的问题不归我们管。", "你的问题不归我们管！"),
+        ("请你\u200b挂\u2060电话", "请你挂电话！"),
+        ("你煩唔煩？", "你煩唔煩？"),
+        ("唔好再打嚟喇！", "唔好再打嚟！"),
+        ("呢個我點知？", "呢個我點知？"),
+    ],
+)
+def test_polite_invisible_and_cantonese_variants_are_errors(
+    script: str, found: str
+) -> None:
+    """您 for 你, zero-width characters and Cantonese wording do not hide a phrase."""
+    assert [finding.found for finding in find_forbidden(script)] == [found]
+
+
+def test_polite_command_is_warned() -> None:
+    """您必须 is a command like 你必须."""
+    assert [f.found for f in find_suspect("您必须按键。")] == ["您必须"]
+
+
+def test_unreadable_script_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """Latin letters are refused by ``ivr check``, not only when rendering."""
+    problems = _problems_of(tmp_path, {"app-line": "请下载APP办理。"})
+
+    line = len((tmp_path / "prompts.yaml").read_text(encoding="utf-8").splitlines())
+    assert problems == [
+        f"{tmp_path / 'prompts.yaml'}:{line}:1: error: the script of 'app-line' has "
+        "'AP', which the voice cannot read: write it in Chinese characters, "
+        "e.g. 手机应用程序 for APP"
+    ]
+
+
+def test_bare_number_is_a_warning(tmp_path: Path) -> None:
+    """A bare 12 (十二 or 一二?) is reported; 12333 and 按1 are not."""
+    problems = _problems_of(tmp_path, {"num-line": "请记下12，拨打12333请按1。"})
+
+    assert len(problems) == 1
+    assert "warning: the script of 'num-line' has the bare number '12'" in (problems[0])
+
+
+def test_stale_audio_is_a_warning_and_old_studio_take_a_note(tmp_path: Path) -> None:
+    """A sidecar from another script warns; a studio marker's old script notes."""
+    from ivr.flow.prompt_check import coverage_notes
+
+    catalog = _catalog_with(tmp_path, {})
+    audio = tmp_path / "zh"
+    audio.mkdir()
+    (audio / "closing.wav").write_bytes(b"RIFF")
+    (audio / ".closing.sha").write_text("0123456789abcdef\n", encoding="ascii")
+    (audio / "main-menu.wav").write_bytes(b"RIFF")
+    (audio / ".main-menu.studio").write_text('{"script_sha256": "old"}\n', "utf-8")
+
+    _, problems = load_flow(MENUS, catalog, today=TODAY)
+    notes = [str(note) for note in coverage_notes(catalog)]
+
+    line, column = catalog.position("closing")
+    assert [str(p) for p in problems if "older script" in p.message] == [
+        f"{catalog.path}:{line}:{column}: warning: the audio of 'closing' was "
+        "rendered from an older script; run: ivr prompts render --lang zh closing"
+    ]
+    assert any("'main-menu'" in n and "may be out of date" in n for n in notes)
