@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cti.errors import NotFoundError
@@ -47,7 +48,8 @@ class RecordingIndex:
         fresh = [values for values in found if values["filename"] not in known]
         if fresh:
             async with self._engine.begin() as connection:
-                await connection.execute(insert(cti_recordings), fresh)
+                # The retention job and a listing may scan at once.
+                await connection.execute(_insert_new(connection.dialect.name), fresh)
         return len(fresh)
 
     async def _known_names(self) -> set[str]:
@@ -164,3 +166,11 @@ def _recording_files(folder: Path) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _insert_new(dialect: str) -> Any:
+    """INSERT that skips names already indexed (SQLite and PostgreSQL)."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(cti_recordings).on_conflict_do_nothing(
+        index_elements=["filename"]
+    )

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 CTI: web.AppKey[CTIService] = web.AppKey("cti_service")
-STAFF = "cti_staff_member"
+STAFF: web.RequestKey[StaffMember] = web.RequestKey("cti_staff_member", StaffMember)
 PREFIX = "/cti/"
 OPEN_PATHS = frozenset({"/cti/login"})
 
@@ -86,8 +86,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
 
 def staff_of(request: web.Request) -> StaffMember:
     """The logged-in staff member of a request."""
-    member: StaffMember = request[STAFF]
-    return member
+    return request[STAFF]
 
 
 def guarded(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
