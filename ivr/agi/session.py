@@ -31,6 +31,9 @@ __all__ = ["AGISession"]
 
 logger = logging.getLogger("ivr.agi.session")
 
+CLOSE_GRACE = 1.0
+"""Seconds to wait for Asterisk to close its side after we closed ours."""
+
 _READ_SIZE: Final = 4096
 
 
@@ -124,14 +127,28 @@ class AGISession:
             return self._check(command, reply)
 
     async def close(self) -> None:
-        """Stop reading and close the stream; safe to call more than once."""
+        """Stop reading and close the stream; safe to call more than once.
+
+        The write side is shut first and Asterisk's last lines (a ``HANGUP``
+        notice after our own HANGUP, res_agi.c run_agi) are read until it
+        closes too, for at most :data:`CLOSE_GRACE` seconds: closing a socket
+        with unread data would reset the connection instead of ending it.
+        """
         self._closed = True
         task, self._read_task = self._read_task, None
         if task is not None:
-            await _cancel(task)
+            await self._let_peer_finish(task)
         self._writer.close()
         with contextlib.suppress(ConnectionError, OSError):
             await self._writer.wait_closed()
+
+    async def _let_peer_finish(self, task: asyncio.Task[None]) -> None:
+        with contextlib.suppress(ConnectionError, OSError, RuntimeError):
+            if not task.done() and self._writer.can_write_eof():
+                self._writer.write_eof()
+        if not task.done():
+            await asyncio.wait([task], timeout=CLOSE_GRACE)
+        await _cancel(task)
 
     async def __aenter__(self) -> AGISession:
         self.start()
