@@ -5,28 +5,42 @@ call for each session: it builds the call's trace (masked caller, keyed
 hash, the flow version), runs the flow, and hands the record to the
 background writer whatever happens: a normal end, a hang-up, a crash, or the
 service stopping in the middle of the call.
+
+One other kind of session comes in on the same port: Queue's AGI argument
+(``IVR_CONNECT_AGI``, script :data:`AGENT_NUMBER_SCRIPT`), which Asterisk
+runs on the caller's channel when an agent answers; it tells the caller the
+agent's number and leaves the call to the queue (no record, no IVR_DONE).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from ivr.agi import AGIChannel, AGIEnvironment, AGISession
-from ivr.channel import CallInfo, Channel
+from ivr.channel import CallerHungUp, CallInfo, Channel
 from ivr.clock import Clock, ShiftedClock
-from ivr.flow import Flow, FlowRunner, WorkCalendar
+from ivr.flow import Flow, FlowRunner, SurveySink, WorkCalendar
 from ivr.localised import LocalisedChannel
 from ivr.privacy import hash_number, mask_number
 from ivr.prompts import PromptCatalog
 from ivr.records import CallRecordWriter
+from ivr.speech import speak_digits
 from ivr.trace import CallTrace, Outcome, OutcomeKind
 
-__all__ = ["CallHandler", "LoadedFlow"]
+__all__ = ["AGENT_NUMBER_SCRIPT", "CallHandler", "LoadedFlow", "agent_number"]
 
 logger = logging.getLogger("ivr.calls")
+
+AGENT_NUMBER_SCRIPT = "agent-number"
+"""The FastAGI script name (``agi://host:port/agent-number``) of the
+agent-number announcement."""
+
+AGENT_NUMBER_PROMPTS = ("agent-number-before", "agent-number-after")
+"""您好， <the number, digit by digit> 号咨询员为您服务。 (Annex 1 一.(三))."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +78,52 @@ class CallHandler:
         self._clock = clock
         self._hash_key = hash_key
         self._allow_overrides = allow_overrides
+        self.surveys: SurveySink | None = None
+        """Where survey scores go besides the record (the CTI, when it runs)."""
 
     async def handle_session(self, session: AGISession, env: AGIEnvironment) -> None:
         """Run one FastAGI or classic AGI session."""
-        await self.run(AGIChannel(session, env))
+        channel = AGIChannel(session, env)
+        if channel.info.script == AGENT_NUMBER_SCRIPT:
+            await self.announce_agent(channel)
+            return
+        await self.run(channel)
+
+    async def announce_agent(self, channel: Channel) -> None:
+        """Tell the caller the number of the agent who just answered.
+
+        Runs on the caller's channel from Queue's AGI argument, after the
+        agent answered and before the bridge (apps/app_queue.c try_calling,
+        with MEMBERNAME set by ``setinterfacevar``), so the caller hears it
+        and the agent hears the caller's side only once it is said.
+        """
+        member = await channel.get_variable("MEMBERNAME") or ""
+        interface = await channel.get_variable("MEMBERINTERFACE") or ""
+        number = agent_number(member) or agent_number(interface)
+        if not number:
+            logger.warning(
+                "call %s: no agent number to announce", channel.info.uniqueid
+            )
+            return
+        prompts = [AGENT_NUMBER_PROMPTS[0], *speak_digits(number)]
+        localised = LocalisedChannel(channel, self.loaded.catalog)
+        try:
+            await localised.play([*prompts, AGENT_NUMBER_PROMPTS[1]])
+        except CallerHungUp:
+            logger.info(
+                "call %s: caller gone before the agent number", channel.info.uniqueid
+            )
+            return
+        logger.info("call %s: announced agent %s", channel.info.uniqueid, number)
 
     async def run(self, channel: Channel) -> CallTrace:
         """Run the flow on a channel and store the call's record."""
         loaded = self.loaded
         setup = self._setup(channel.info)
         trace = self._new_trace(channel.info, setup, loaded.flow)
-        runner = FlowRunner(loaded.flow, loaded.calendar, setup.clock)
+        runner = FlowRunner(
+            loaded.flow, loaded.calendar, setup.clock, surveys=self.surveys
+        )
         self._records.record_started(trace)
         localised = LocalisedChannel(channel, loaded.catalog)
         try:
@@ -119,6 +168,16 @@ class CallHandler:
             except ValueError:
                 logger.warning("call %s: ignoring bad at= argument", info.uniqueid)
         return _CallSetup(clock, named.get("caller") or info.caller)
+
+
+def agent_number(member: str) -> str:
+    """The agent number in a queue member's name or interface: its last digits.
+
+    The CTI adds members with the agent number as MemberName (``1001``);
+    others are named like ``Agent 1001`` or ``PJSIP/agent1001``.
+    """
+    found = re.findall(r"\d+", member)
+    return found[-1] if found else ""
 
 
 def _named_args(info: CallInfo) -> dict[str, str]:

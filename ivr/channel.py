@@ -181,9 +181,19 @@ class Channel(Protocol):
         ...
 
     async def queue(
-        self, queue: str, *, timeout: float, options: str = "", announce: str = ""
+        self,
+        queue: str,
+        *,
+        timeout: float,
+        options: str = "",
+        announce: str = "",
+        agi: str = "",
     ) -> QueueResult:
-        """Run Asterisk's Queue with continue (``c``) and read how it ended."""
+        """Run Asterisk's Queue with continue (``c``) and read how it ended.
+
+        ``agi``, when set, is Queue's AGI argument: an AGI that Asterisk runs
+        on the caller's channel once an agent answers, before the bridge.
+        """
         ...
 
     async def hangup(self) -> None:

@@ -103,14 +103,20 @@ class LocalisedChannel:
         await self._channel.set_variable(name, value)
 
     async def queue(
-        self, queue: str, *, timeout: float, options: str = "", announce: str = ""
+        self,
+        queue: str,
+        *,
+        timeout: float,
+        options: str = "",
+        announce: str = "",
+        agi: str = "",
     ) -> QueueResult:
         """Hand the call to an agent queue."""
         announce = (
             self._catalog.playback_name(announce, self._language) if announce else ""
         )
         return await self._channel.queue(
-            queue, timeout=timeout, options=options, announce=announce
+            queue, timeout=timeout, options=options, announce=announce, agi=agi
         )
 
     async def hangup(self) -> None:

@@ -15,10 +15,12 @@ import gc
 import logging
 import signal
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from ivr.agi import FastAGIServer, run_classic_agi, start_fastagi_server
 from ivr.calls import CallHandler, LoadedFlow
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from cti import CTIService
 
 __all__ = [
+    "CTISurveys",
     "Service",
     "ServiceError",
     "run_classic_call",
@@ -227,6 +230,7 @@ class Service:
 
         self.cti = cti_service(self.config, self.records.store.engine)
         await self.cti.start()
+        self._handler().surveys = CTISurveys(self.cti)
 
     def _handler(self) -> CallHandler:
         if self._calls is None:
@@ -249,6 +253,28 @@ class Service:
             "records": self.records.status(),
             "warnings": [str(p) for p in self.warnings],
         }
+
+
+class CTISurveys:
+    """The survey sink of the flow when the CTI runs: scores join agent calls.
+
+    A score that cannot be stored is logged, never raised: the caller has
+    already pressed the key and must still hear the thanks and goodbye.
+    """
+
+    def __init__(self, cti: CTIService) -> None:
+        self._cti = cti
+
+    async def record_survey(self, uniqueid: str, score: int, at: datetime) -> None:
+        """Store the score with the CTI's record of the call and its agent."""
+        from cti import CTIError
+
+        try:
+            agent = await self._cti.calls.record_survey(uniqueid, score, at)
+        except (CTIError, SQLAlchemyError) as exc:
+            logger.warning("call %s: survey score not stored: %s", uniqueid, exc)
+            return
+        logger.info("call %s: survey score %d for agent %s", uniqueid, score, agent)
 
 
 def _cti_middlewares() -> tuple[Any, ...]:

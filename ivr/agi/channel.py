@@ -161,15 +161,24 @@ class AGIChannel:
             logger.debug("SET VARIABLE %s skipped: AGI stream gone", name)
 
     async def queue(
-        self, queue: str, *, timeout: float, options: str = "", announce: str = ""
+        self,
+        queue: str,
+        *,
+        timeout: float,
+        options: str = "",
+        announce: str = "",
+        agi: str = "",
     ) -> QueueResult:
         """EXEC Queue with ``c`` (continue) and read QUEUESTATUS and the member.
 
-        Queue's arguments are ``name,options,URL,announceoverride,timeout``
-        (apps/app_queue.c queue_exec).
+        Queue's arguments are ``name,options,URL,announceoverride,timeout,AGI``
+        (apps/app_queue.c queue_exec); the AGI runs on the caller's channel
+        when an agent answers (try_calling).
         """
         flags = "c" + options.replace("c", "")
-        args = (queue, flags, "", announce, str(round(timeout)))
+        args: tuple[str, ...] = (queue, flags, "", announce, str(round(timeout)))
+        if agi:
+            args += (agi,)
         command = commands.exec_app("Queue", *args)
         reply = await self._session.execute(command, timeout=self._bound(timeout))
         await self._raise_if_gone(reply)

@@ -4,11 +4,13 @@ Layers, bottom up: ``yamlpos`` (YAML with positions), ``model`` (frozen
 values), ``calendar`` (working days), ``problems``/``*_reader``/``checker``
 (load and check; ``options_reader`` for menu keys and campaign items,
 ``phrases``/``prompt_check`` for the catalog and the norm's Annex 2),
-``interpreter`` (run a flow on an ``ivr.channel.Channel``), ``check_cli``
-(the ``ivr check`` command) and ``graph``/``graph_svg``/``graph_cli`` (the
-``ivr graph`` picture).
+``agent_call`` (screen-pop variables, the survey), ``interpreter`` (run a
+flow on an ``ivr.channel.Channel``), ``check_cli`` (the ``ivr check``
+command) and ``graph``/``graph_svg``/``graph_cli`` (the ``ivr graph``
+picture).
 """
 
+from ivr.flow.agent_call import SurveySink
 from ivr.flow.calendar import WorkCalendar
 from ivr.flow.check_cli import check_main
 from ivr.flow.checker import flow_version, load_flow
@@ -26,6 +28,7 @@ from ivr.flow.model import (
     Node,
     QueueNode,
     Settings,
+    SurveyNode,
     TimeRange,
 )
 from ivr.flow.problems import Problem, Severity
@@ -46,6 +49,8 @@ __all__ = [
     "QueueNode",
     "Settings",
     "Severity",
+    "SurveyNode",
+    "SurveySink",
     "TimeRange",
     "WorkCalendar",
     "check_main",

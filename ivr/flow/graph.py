@@ -151,7 +151,10 @@ def _queue_edges(node: QueueNode) -> list[Edge]:
         Edge(node.id, target, ", ".join(statuses), "closed")
         for target, statuses in by_target.items()
     ]
-    return [*edges, Edge(node.id, node.next, "not answered", "closed")]
+    edges.append(Edge(node.id, node.next, "not answered", "closed"))
+    if node.answered:
+        edges.append(Edge(node.id, node.answered, "after the agent", "next"))
+    return edges
 
 
 def _ranks(flow: Flow, edges: list[Edge]) -> dict[str, int]:

@@ -21,6 +21,12 @@ from datetime import datetime
 
 from ivr.channel import CallerHungUp, Channel, CollectResult
 from ivr.clock import Clock
+from ivr.flow.agent_call import (
+    CONNECT_AGI_VARIABLE,
+    SurveySink,
+    ask_score,
+    screen_pop_variables,
+)
 from ivr.flow.calendar import WorkCalendar
 from ivr.flow.model import (
     REPEAT,
@@ -32,6 +38,7 @@ from ivr.flow.model import (
     MenuNode,
     Node,
     QueueNode,
+    SurveyNode,
 )
 from ivr.prompts import PromptCatalog
 from ivr.trace import CallTrace, Outcome, OutcomeKind, Step
@@ -59,11 +66,13 @@ class FlowRunner:
         calendar: WorkCalendar,
         clock: Clock,
         catalog: PromptCatalog | None = None,
+        surveys: SurveySink | None = None,
     ) -> None:
         self.flow = flow
         self.calendar = calendar
         self.clock = clock
         self.catalog = catalog
+        self.surveys = surveys
 
     def _now(self) -> datetime:
         return self.clock.now(self.flow.settings.zone)
@@ -85,7 +94,10 @@ class FlowRunner:
             await channel.answer()
             return await self._walk(channel, trace, node_id)
         except CallerHungUp:
-            outcome = Outcome(OutcomeKind.HANGUP, node_id=_last_node(trace, node_id))
+            # Hanging up in the survey is the normal end of an agent call.
+            served = bool(trace.steps) and trace.steps[-1].kind == "survey"
+            kind = OutcomeKind.QUEUE if served else OutcomeKind.HANGUP
+            outcome = Outcome(kind, node_id=_last_node(trace, node_id))
             logger.info(
                 "call %s: caller hung up at %s", trace.uniqueid, outcome.node_id
             )
@@ -98,7 +110,7 @@ class FlowRunner:
             step = Step(node.id, node.kind, entered_at=self._now())
             trace.steps.append(step)
             await channel.set_variable("IVR_NODE", node.id)
-            result = await self._enter(channel, node, step)
+            result = await self._enter(channel, node, step, trace)
             step.left_at = self._now()
             if isinstance(result, Outcome):
                 return result
@@ -106,7 +118,9 @@ class FlowRunner:
         logger.error("call %s: more than %d steps", trace.uniqueid, MAX_STEPS)
         return Outcome(OutcomeKind.ERROR, node_id=node_id, detail="too many steps")
 
-    async def _enter(self, channel: Channel, node: Node, step: Step) -> _Result:
+    async def _enter(
+        self, channel: Channel, node: Node, step: Step, trace: CallTrace
+    ) -> _Result:
         match node:
             case GreetingNode():
                 return await self._greeting(channel, node, step)
@@ -117,9 +131,11 @@ class FlowRunner:
             case HoursNode():
                 return await self._hours(channel, node, step)
             case QueueNode():
-                return await self._queue(channel, node, step)
+                return await self._queue(channel, node, step, trace)
             case GoodbyeNode():
                 return await self._goodbye(channel, node, step)
+            case SurveyNode():
+                return await self._survey(channel, node, step, trace)
         raise TypeError(f"no handler for node kind {node.kind!r}")
 
     async def _finish(
@@ -212,13 +228,21 @@ class FlowRunner:
         step.result = "open" if is_open else "closed"
         return node.open if is_open else node.closed
 
-    async def _queue(self, channel: Channel, node: QueueNode, step: Step) -> _Result:
+    async def _queue(
+        self, channel: Channel, node: QueueNode, step: Step, trace: CallTrace
+    ) -> _Result:
         if node.prompts:
             await self._play(channel, step, node.prompts)
-        result = await channel.queue(node.queue, timeout=node.timeout)
+        language = channel.info.language
+        for name, value in screen_pop_variables(trace, node, language).items():
+            await channel.set_variable(name, value)
+        connect_agi = await channel.get_variable(CONNECT_AGI_VARIABLE) or ""
+        result = await channel.queue(node.queue, timeout=node.timeout, agi=connect_agi)
         status = result.status or ("answered" if result.answered else "no status")
         step.result = f"{node.queue} {status}"
         step.queue, step.queue_status = node.queue, result.status
+        if result.answered and node.answered:
+            return node.answered
         if result.answered:
             return Outcome(
                 OutcomeKind.QUEUE, node.id, queue=node.queue, queue_status=result.status
@@ -232,6 +256,21 @@ class FlowRunner:
         closing = node.closing_on(holiday)
         await self._play(channel, step, [*node.prompts, *closing])
         return Outcome(OutcomeKind(node.outcome), node.id)
+
+    async def _survey(
+        self, channel: Channel, node: SurveyNode, step: Step, trace: CallTrace
+    ) -> _Result:
+        score, missing = await ask_score(channel, node, step)
+        self._report_missing(step, missing)
+        step.result = "no score" if score is None else f"score {score}"
+        if score is not None and self.surveys is not None:
+            await self.surveys.record_survey(trace.uniqueid, score, self._now())
+        holiday = self.calendar.holiday_name(self._now().date())
+        thanks = node.thanks if score is not None else ()
+        await self._play(channel, step, [*thanks, *node.closing_on(holiday)])
+        # The caller was served by an agent: the call counts as a queue call,
+        # with the queue and QUEUESTATUS filled in by _with_last_queue.
+        return Outcome(OutcomeKind.QUEUE, node.id)
 
 
 def _key_of(collected: CollectResult) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "Node",
     "QueueNode",
     "Settings",
+    "SurveyNode",
     "TimeRange",
 ]
 
@@ -246,13 +247,30 @@ class HoursNode(Node):
 
 @dataclass(frozen=True, slots=True)
 class QueueNode(Node):
-    """Hand the call to an Asterisk queue; branch on ``QUEUESTATUS`` if unanswered."""
+    """Hand the call to an Asterisk queue; branch on ``QUEUESTATUS`` if unanswered.
+
+    ``priority`` (0-10, higher first) becomes the caller's ``QUEUE_PRIO``
+    (apps/app_queue.c: callers with a higher priority are placed ahead).
+    ``answered`` names the node that follows an agent call, usually the
+    satisfaction survey; empty, the call ends when the agent hangs up.
+    """
 
     queue: str
     prompts: tuple[str, ...]
     timeout: float
     on_status: Mapping[str, str]
     next: str
+    priority: int | None = None
+    answered: str = ""
+
+
+def closing_on(
+    closing: tuple[str, ...], by_name: HolidayPrompts, holiday: str | None
+) -> tuple[str, ...]:
+    """The closing of a day that is ``holiday``: its own, ``other``'s, or plain."""
+    if holiday is None:
+        return closing
+    return by_name.get(holiday) or by_name.get(OTHER_HOLIDAY) or closing
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +288,32 @@ class GoodbyeNode(Node):
 
     def closing_on(self, holiday: str | None) -> tuple[str, ...]:
         """The last words on a day that is ``holiday`` (``None``: a normal day)."""
-        if holiday is None:
-            return self.closing
-        by_name = self.holiday_closing
-        return by_name.get(holiday) or by_name.get(OTHER_HOLIDAY) or self.closing
+        return closing_on(self.closing, self.holiday_closing, holiday)
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyNode(Node):
+    """Ask the caller to rate the agent call by key, then end the call.
+
+    A key in ``scores`` is stored as the score (the service also hands it
+    to the CTI); silence or other keys re-prompt ``retries`` times, then
+    the call ends without a score. ``thanks`` and the closing (holiday
+    wording on holidays, as a goodbye) end every survey.
+    """
+
+    prompts: tuple[str, ...]
+    thanks: tuple[str, ...]
+    scores: str
+    timeout: float
+    retries: int
+    no_input: tuple[str, ...]
+    invalid: tuple[str, ...]
+    closing: tuple[str, ...]
+    holiday_closing: HolidayPrompts
+
+    def closing_on(self, holiday: str | None) -> tuple[str, ...]:
+        """The last words on a day that is ``holiday`` (``None``: a normal day)."""
+        return closing_on(self.closing, self.holiday_closing, holiday)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from ivr.flow.model import (
     Node,
     QueueNode,
     Settings,
+    SurveyNode,
 )
 from ivr.flow.options_reader import read_campaigns, read_options
 from ivr.flow.problems import Reader, suggest
@@ -43,8 +44,26 @@ KINDS: dict[str, tuple[str, ...]] = {
         "campaigns",
     ),
     "hours": ("open", "closed"),
-    "queue": ("queue", "prompts", "timeout", "on_status", "next"),
+    "queue": (
+        "queue",
+        "prompts",
+        "timeout",
+        "on_status",
+        "next",
+        "priority",
+        "answered",
+    ),
     "goodbye": ("prompts", "closing", "outcome"),
+    "survey": (
+        "prompts",
+        "thanks",
+        "scores",
+        "timeout",
+        "retries",
+        "no_input",
+        "invalid",
+        "closing",
+    ),
 }
 """Every node kind and the settings it accepts (besides ``kind``)."""
 
@@ -55,7 +74,12 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "hours": ("open", "closed"),
     "queue": ("queue", "next"),
     "goodbye": (),
+    "survey": ("prompts", "thanks"),
 }
+MAX_PRIORITY = 10
+"""Highest ``priority`` of a queue node (ops' scale; app_queue takes any integer)."""
+SURVEY_SCORES = "12345"
+"""The keys a survey takes by default: 1 (very dissatisfied) to 5 (very satisfied)."""
 QUEUE_STATUSES = (
     "TIMEOUT",
     "FULL",
@@ -212,7 +236,18 @@ def _queue(
         timeout=timeout or settings.defaults.queue_timeout,
         on_status=_on_status(reader, body.get("on_status")),
         next=reader.target(body.get("next"), "next") or "",
+        priority=_priority(reader, body.get("priority")),
+        answered=reader.target(body.get("answered"), "answered") or "",
     )
+
+
+def _priority(reader: Reader, node: PNode | None) -> int | None:
+    """A queue priority, 0 to :data:`MAX_PRIORITY` (QUEUE_PRIO, app_queue.c)."""
+    value = reader.integer(node, "priority")
+    if node is not None and value is not None and value > MAX_PRIORITY:
+        reader.error(node.pos, f"priority must be 0 to {MAX_PRIORITY}, not {value}")
+        return None
+    return value
 
 
 def _on_status(reader: Reader, node: PNode | None) -> dict[str, str]:
@@ -253,6 +288,41 @@ def _goodbye(
     )
 
 
+def _survey(
+    reader: Reader, what: str, key: PScalar, body: PMap, settings: Settings
+) -> Node | None:
+    base = settings.defaults
+    closing = reader.flag(body.get("closing"), "closing")
+    with_closing = closing is None or closing
+    return SurveyNode(
+        id=key.value,
+        pos=key.pos,
+        prompts=reader.prompts(body.get("prompts"), "prompts") or (),
+        thanks=reader.prompts(body.get("thanks"), "thanks") or (),
+        scores=_scores(reader, body.get("scores")),
+        timeout=reader.number(body.get("timeout"), "timeout", low=1) or base.timeout,
+        retries=_or(reader.integer(body.get("retries"), "retries"), base.retries),
+        no_input=reader.prompts(body.get("no_input"), "no_input") or base.no_input,
+        invalid=reader.prompts(body.get("invalid"), "invalid") or base.invalid,
+        closing=base.closing if with_closing else (),
+        holiday_closing=base.holiday_closing if with_closing else {},
+    )
+
+
+def _scores(reader: Reader, node: PNode | None) -> str:
+    """The score keys: digits 1-9, each once (default 1-5)."""
+    keys = reader.text(node, "scores")
+    if keys is None:
+        return SURVEY_SCORES
+    if not keys.isdigit() or "0" in keys or len(set(keys)) != len(keys):
+        assert node is not None
+        reader.error(
+            node.pos, f"scores must be distinct keys 1-9, like 12345; not {keys!r}"
+        )
+        return SURVEY_SCORES
+    return keys
+
+
 _BUILDERS: dict[str, _Build] = {
     "greeting": _greeting,
     "announcement": _announcement,
@@ -260,4 +330,5 @@ _BUILDERS: dict[str, _Build] = {
     "hours": _hours,
     "queue": _queue,
     "goodbye": _goodbye,
+    "survey": _survey,
 }

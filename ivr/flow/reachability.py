@@ -37,7 +37,7 @@ def successors(node: Node) -> list[str]:
     if isinstance(node, HoursNode):
         found += [node.open, node.closed]
     if isinstance(node, QueueNode):
-        found += list(node.on_status.values())
+        found += [*node.on_status.values(), node.answered]
     return [node_id for node_id in found if node_id and node_id != REPEAT]
 
 

@@ -54,6 +54,7 @@ class ScriptedChannel:
     variables: dict[str, str] = field(default_factory=dict)
     nodes: list[str] = field(default_factory=list)
     queues: list[tuple[str, float]] = field(default_factory=list)
+    queue_agis: list[str] = field(default_factory=list)
     answered: bool = False
     hung_up_by_flow: bool = False
     caller_gone: bool = False
@@ -137,11 +138,18 @@ class ScriptedChannel:
             self.nodes.append(value)
 
     async def queue(
-        self, queue: str, *, timeout: float, options: str = "", announce: str = ""
+        self,
+        queue: str,
+        *,
+        timeout: float,
+        options: str = "",
+        announce: str = "",
+        agi: str = "",
     ) -> QueueResult:
         """Join a queue; the next scripted queue result says how it ended."""
         self._check_alive()
         self.queues.append((queue, timeout))
+        self.queue_agis.append(agi)
         if self.queue_results:
             return self.queue_results.pop(0)
         return QueueResult(queue, "JOINEMPTY")

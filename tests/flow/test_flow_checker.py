@@ -194,7 +194,7 @@ def test_unknown_kind(tmp_path: Path, catalog: PromptCatalog) -> None:
     assert errors == [
         f"{where_in(text, BROKEN_KIND, 6)}: error: unknown kind 'hour' "
         "(did you mean 'hours'?); use one of greeting, announcement, menu, hours, "
-        "queue, goodbye"
+        "queue, goodbye, survey"
     ]
 
 

@@ -120,11 +120,11 @@ async def test_zero_in_service_hours_reaches_the_general_queue(
 ) -> None:
     """``0`` on a working day in service hours hands the call to q-general."""
     answered = QueueResult("q-general", "", answered=True, member="PJSIP/agent-1")
-    channel = ScriptedChannel(["0"], queue_results=[answered])
+    channel = ScriptedChannel(["0", "5"], queue_results=[answered])
 
     outcome, trace = await run_call(channel, WORKDAY_MORNING)
 
-    assert trace.path == [*ARRIVAL, "agent-general", "queue-general"]
+    assert trace.path == [*ARRIVAL, "agent-general", "queue-general", "survey"]
     assert channel.queues == [("q-general", 180.0)]
     assert "transfer-agent" in channel.played
     assert (outcome.kind, outcome.queue) == (OutcomeKind.QUEUE, "q-general")
@@ -134,21 +134,24 @@ async def test_zero_in_service_hours_reaches_the_general_queue(
 
 
 async def test_area_queue_timeout_overflows_to_general(run_call: RunCall) -> None:
-    """A business queue that times out overflows to the general queue."""
+    """A business queue that times out offers the general queue; 1 takes it."""
     results = [
         QueueResult("q-social-insurance", "TIMEOUT"),
         QueueResult("q-general", "", answered=True),
     ]
-    channel = ScriptedChannel(["1", "0"], queue_results=results)
+    channel = ScriptedChannel(["1", "0", "1", "4"], queue_results=results)
 
     outcome, trace = await run_call(channel, WORKDAY_MORNING)
 
     assert [name for name, _ in channel.queues] == ["q-social-insurance", "q-general"]
-    assert trace.path[-3:] == [
+    assert trace.path[-5:] == [
         "agent-social-insurance",
         "queue-social-insurance",
+        "queue-busy",
         "queue-general",
+        "survey",
     ]
+    assert "queue-busy-offer" in channel.played
     assert outcome.kind is OutcomeKind.QUEUE
 
 

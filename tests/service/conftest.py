@@ -7,6 +7,7 @@ simulated caller over real TCP, as ``ivr call`` does.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from ivr.config import Config, load_config
 from ivr.service import Service
 
 ROOT = Path(__file__).resolve().parents[2]
+# pytest puts tests/ on sys.path (rootdir conftest); there tests/cti, which
+# has no __init__.py, would be imported as a namespace package in place of
+# the cti package the service wires its survey sink to. The root goes first.
+if str(ROOT) not in sys.path[:1]:
+    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture

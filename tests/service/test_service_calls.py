@@ -88,10 +88,10 @@ async def test_agent_within_service_hours_reaches_the_queue(service: Service) ->
 
 
 async def test_queue_timeout_overflows_then_ends_politely(service: Service) -> None:
-    """An area queue nobody answers overflows to q-general, then says goodbye."""
+    """An area queue nobody answers offers q-general (key 1), then says goodbye."""
     nobody = QueueOutcome(answered_after=None, status="TIMEOUT")
 
-    call = await place(service, "1 0", queue=nobody)
+    call = await place(service, "1 0 1", queue=nobody)
 
     queues = [event.name for event in call.log.of_kind("queue")]
     assert queues[0] == "q-social-insurance"
