@@ -10,10 +10,22 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from asterisk_box import AsteriskBox, StartAsterisk, find_asterisk
+from asterisk_box import REPO_ROOT, AsteriskBox, StartAsterisk, find_asterisk
+
+from ivr.clock import FixedClock
+from ivr.config import load_config
+
+if TYPE_CHECKING:
+    from ivr.service import Service
+
+# A working Wednesday morning: the greeting is welcome-morning, no holiday
+# greeting, so the caller's key times follow from the prompt lengths.
+CALL_TIME = datetime(2025, 3, 12, 10, 0)
 
 
 @pytest.fixture
@@ -67,3 +79,29 @@ async def start_asterisk(
     yield start
     for box in boxes:
         await box.stop()
+
+
+@pytest.fixture
+async def service(tmp_path: Path, spare_port: int) -> AsyncIterator[Service]:
+    """The IVR service with the national flow, on ``spare_port``."""
+    # Imported here so the dialplan tests above run even where the service
+    # cannot be imported.
+    from ivr.service import Service
+
+    config = load_config(
+        env={},
+        overrides={
+            "fastagi.port": spare_port,
+            "http.port": pick_spare_port(),
+            "database.url": f"sqlite+aiosqlite:///{tmp_path / 'ivr.sqlite3'}",
+            "flow.path": str(REPO_ROOT / "menus.yaml"),
+            "prompts.dir": str(REPO_ROOT / "prompts"),
+            "privacy.hash_key_file": str(tmp_path / "hash-key"),
+        },
+    )
+    running = Service(config, clock=FixedClock(CALL_TIME))
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()

@@ -12,18 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import wave
-from collections.abc import AsyncIterator
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from agi_stub import AGIStub
 from asterisk_box import REPO_ROOT, StartAsterisk
-from conftest import pick_spare_port
-
-from ivr.clock import FixedClock
-from ivr.config import load_config
 
 if TYPE_CHECKING:
     from ivr.service import Service
@@ -33,9 +26,6 @@ pytestmark = pytest.mark.asterisk
 CALL_SECONDS = 30.0
 HOTLINE = ("12333", "ivr-inbound")
 PROMPTS = REPO_ROOT / "prompts"
-# A working Wednesday morning: the greeting is welcome-morning, no holiday
-# greeting, so the caller's key times follow from the prompt lengths.
-CALL_TIME = datetime(2025, 3, 12, 10, 0)
 # After the greeting and the recording notice (not interruptible), "1" in
 # the main menu picks social insurance; "1" while its menu plays (barge-in)
 # picks the pension contribution announcement; the caller hangs up in it.
@@ -60,32 +50,6 @@ def key_script() -> str:
     """The SIM_SCRIPT for EXPECTED_PATH, timed from the rendered prompts."""
     first = _seconds("welcome-morning") + _seconds("recording-notice") + MARGIN
     return f"{first:.0f}:1|{MARGIN:.0f}:1|{MARGIN + 1:.0f}:"
-
-
-@pytest.fixture
-async def service(tmp_path: Path, spare_port: int) -> AsyncIterator[Service]:
-    """The IVR service with the national flow, on ``spare_port``."""
-    # Imported here so the dialplan tests above run even where the service
-    # cannot be imported.
-    from ivr.service import Service
-
-    config = load_config(
-        env={},
-        overrides={
-            "fastagi.port": spare_port,
-            "http.port": pick_spare_port(),
-            "database.url": f"sqlite+aiosqlite:///{tmp_path / 'ivr.sqlite3'}",
-            "flow.path": str(REPO_ROOT / "menus.yaml"),
-            "prompts.dir": str(REPO_ROOT / "prompts"),
-            "privacy.hash_key_file": str(tmp_path / "hash-key"),
-        },
-    )
-    running = Service(config, clock=FixedClock(CALL_TIME))
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def test_call_runs_the_national_flow(
