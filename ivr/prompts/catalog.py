@@ -53,8 +53,9 @@ DIALPLAN_PROMPTS: tuple[str, ...] = (
 """Prompts the Asterisk dialplan plays itself, so ``menus.yaml`` never names
 them: ``ivr-sorry-fallback`` is the apology before queueing a caller the IVR
 service could not take; ``agent-number-*`` go round the agent's number when
-Queue runs the dialplan's ``IVR_CONNECT_AGI`` on the caller (``ivr.calls``). They must stay in the catalog (and be rendered) even
-though no node uses them."""
+Queue runs the dialplan's ``IVR_CONNECT_AGI`` on the caller (``ivr.calls``).
+They must stay in the catalog (and be rendered) even though no node uses
+them."""
 
 _LANGUAGE_FILE = re.compile(r"^prompts\.([a-z]{2,3}(?:-[a-z0-9]+)?)\.yaml$")
 
