@@ -179,6 +179,9 @@ class Service:
             await self._fastagi.close(self.config.calls.drain_seconds)
         if self._http is not None:
             await self._http.cleanup()
+        surveys = self._calls.surveys if self._calls else None
+        if isinstance(surveys, CTISurveys):
+            await surveys.drain()
         if self.cti is not None:
             await self.cti.stop()
         await self.records.close(self.config.calls.drain_seconds)
@@ -258,15 +261,27 @@ class Service:
 class CTISurveys:
     """The survey sink of the flow when the CTI runs: scores join agent calls.
 
-    A score that cannot be stored is logged, never raised: the caller has
-    already pressed the key and must still hear the thanks and goodbye.
+    The caller must not wait for the database (it would hold the thanks and
+    goodbye): each score is stored by a background task this sink owns and
+    :meth:`drain` awaits at shutdown. A score that cannot be stored is
+    logged, never raised.
     """
 
     def __init__(self, cti: CTIService) -> None:
         self._cti = cti
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def record_survey(self, uniqueid: str, score: int, at: datetime) -> None:
-        """Store the score with the CTI's record of the call and its agent."""
+        """Queue the score for the CTI's record of the call and its agent."""
+        task = asyncio.get_running_loop().create_task(self._store(uniqueid, score, at))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        """Wait for the scores still being stored."""
+        await asyncio.gather(*self._pending, return_exceptions=True)
+
+    async def _store(self, uniqueid: str, score: int, at: datetime) -> None:
         from cti import CTIError
 
         try:

@@ -8,6 +8,7 @@ the flow sees digits, timeouts and hang-ups, never ``result=`` codes.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 
 from ivr.agi import commands
@@ -180,7 +181,10 @@ class AGIChannel:
         if agi:
             args += (agi,)
         command = commands.exec_app("Queue", *args)
-        reply = await self._session.execute(command, timeout=self._bound(timeout))
+        # Queue returns only when the caller leaves the queue or, after an
+        # agent answered, when their conversation ends: no time limit fits
+        # a conversation, and the end of the stream still ends the wait.
+        reply = await self._session.execute(command, timeout=math.inf)
         await self._raise_if_gone(reply)
         if reply.result_int == -2:
             raise AGICommandFailedError("Queue application not available", reply.raw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from types import TracebackType
 from typing import Final
 
@@ -111,7 +112,8 @@ class AGISession:
     async def execute(self, command: Command, *, timeout: float | None = None) -> Reply:
         """Send ``command`` and return its final (2xx) reply.
 
-        ``timeout`` overrides :attr:`reply_timeout` for this command. Codes map
+        ``timeout`` overrides :attr:`reply_timeout` for this command
+        (``math.inf``: wait until the reply or the end of the stream). Codes map
         to errors: 511 :class:`AGIDeadChannelError`, 510
         :class:`AGIInvalidCommandError`, 520 :class:`AGIUsageError`, other 5xx
         :class:`AGIAsteriskError`; end of stream raises
@@ -191,6 +193,8 @@ class AGISession:
     async def _await_reply(self, command: Command, timeout: float | None) -> Reply:
         """Wait for the next final reply, bounded by the reply timeout."""
         limit = self.reply_timeout if timeout is None else timeout
+        if limit == math.inf:
+            limit = None
         try:
             async with asyncio.timeout(limit):
                 item = await self._replies.get()

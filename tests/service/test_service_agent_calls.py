@@ -192,9 +192,15 @@ async def test_cti_surveys_store_and_survive_unknown_calls() -> None:
     stored, missing = _Calls(None), _Calls(NotFoundError("no call"))
     at = datetime(2026, 10, 8, 9, 30)
 
-    await CTISurveys(cast(Any, _CTI(stored))).record_survey("1.1", 5, at)
-    await CTISurveys(cast(Any, _CTI(missing))).record_survey("1.2", 3, at)
+    sinks = [CTISurveys(cast(Any, _CTI(stored))), CTISurveys(cast(Any, _CTI(missing)))]
 
+    await sinks[0].record_survey("1.1", 5, at)
+    await sinks[1].record_survey("1.2", 3, at)
+    queued = list(stored.seen)
+    for sink in sinks:
+        await sink.drain()
+
+    assert queued == [], "the caller does not wait for the database"
     assert stored.seen == [("1.1", 5)]
 
 
