@@ -2,7 +2,8 @@
 
 The catalog files are ``prompts/prompts.yaml`` (Mandarin, every prompt),
 ``prompts/prompts.<lang>.yaml`` (other languages, falling back to Mandarin)
-and ``prompts/pieces.yaml`` (speech pieces); audio lives beside them at
+``prompts/pieces.yaml`` (speech pieces) and ``prompts/asterisk.yaml``
+(Asterisk's own queue and digit sounds); audio lives beside them at
 ``prompts/<lang>/<id>.wav``. Rendering (:mod:`ivr.prompts.render`), studio
 import (:mod:`ivr.prompts.studio`) and the speech check
 (:mod:`ivr.prompts.intelligibility`) are imported where used: they run
@@ -10,6 +11,7 @@ external tools and are not needed on a call path.
 """
 
 from ivr.prompts.catalog import (
+    ASTERISK_FILE,
     CATALOG_FILE,
     DEFAULT_LANGUAGE,
     DIALPLAN_PROMPTS,
@@ -24,6 +26,7 @@ from ivr.prompts.errors import (
 )
 
 __all__ = [
+    "ASTERISK_FILE",
     "CATALOG_FILE",
     "DEFAULT_LANGUAGE",
     "DIALPLAN_PROMPTS",

@@ -9,6 +9,12 @@ Files in the prompts directory:
 - ``pieces.yaml``: the short Mandarin pieces numbers, money, dates and times
   are read with (:mod:`ivr.speech`), kept apart so the flow's "every script is
   used" rule does not apply to them.
+- ``asterisk.yaml``: Mandarin scripts for sounds Asterisk plays by its own
+  standard names in the channel's language: Queue's position and hold-time
+  announcements (``queue-thereare``...) and the ``digits/N`` files its
+  Chinese number routine reads (main/say.c, ``ast_say_number_full_zh``).
+  Like the pieces they are outside "every script is used"; Asterisk uses
+  them. Only here may an id have one subfolder (``digits/2``).
 
 Audio is ``<lang>/<id>.wav`` beside them, the layout of Asterisk's sounds
 folder: Asterisk plays ``STREAM FILE welcome-morning`` from
@@ -28,6 +34,7 @@ from ivr.prompts.errors import PromptCatalogError
 from ivr.prompts.script_file import ScriptEntry, join_script_lines, read_script_file
 
 __all__ = [
+    "ASTERISK_FILE",
     "CATALOG_FILE",
     "DEFAULT_LANGUAGE",
     "DIALPLAN_PROMPTS",
@@ -41,6 +48,9 @@ CATALOG_FILE = "prompts.yaml"
 
 PIECES_FILE = "pieces.yaml"
 """The speech pieces' file name inside the prompts directory."""
+
+ASTERISK_FILE = "asterisk.yaml"
+"""The file of Asterisk's standard sound names, inside the prompts directory."""
 
 DEFAULT_LANGUAGE = "zh"
 """Mandarin: the language every prompt has, and the one others fall back to."""
@@ -73,11 +83,14 @@ class PromptCatalog:
         *,
         translations: dict[str, dict[str, ScriptEntry]] | None = None,
         pieces: dict[str, ScriptEntry] | None = None,
+        asterisk_sounds: dict[str, ScriptEntry] | None = None,
     ) -> None:
         self.directory = directory
         self._entries = entries
         self._translations = translations or {}
         self._pieces = pieces or {}
+        self._sounds = asterisk_sounds or {}
+        self._extras = {**self._pieces, **self._sounds}
 
     @classmethod
     def load(cls, directory: str | Path) -> PromptCatalog:
@@ -90,10 +103,13 @@ class PromptCatalog:
         """
         directory = Path(directory)
         entries = read_script_file(directory / CATALOG_FILE)
-        translations = _read_translations(directory, entries)
-        pieces_path = directory / PIECES_FILE
-        pieces = read_script_file(pieces_path) if pieces_path.is_file() else {}
-        return cls(directory, entries, translations=translations, pieces=pieces)
+        return cls(
+            directory,
+            entries,
+            translations=_read_translations(directory, entries),
+            pieces=_read_optional(directory / PIECES_FILE),
+            asterisk_sounds=_read_optional(directory / ASTERISK_FILE, subfolders=True),
+        )
 
     @property
     def path(self) -> Path:
@@ -116,6 +132,11 @@ class PromptCatalog:
         """The speech pieces' ids (``num-2``, ``unit-wan``...), in file order."""
         return tuple(self._pieces)
 
+    @property
+    def asterisk_sound_ids(self) -> tuple[str, ...]:
+        """Asterisk's standard sound names with a script, in file order."""
+        return tuple(self._sounds)
+
     def has(self, prompt_id: str) -> bool:
         """True when the catalog defines ``prompt_id`` (a prompt, not a piece)."""
         return prompt_id in self._entries
@@ -135,7 +156,7 @@ class PromptCatalog:
 
     def _entry(self, prompt_id: str, language: str) -> ScriptEntry:
         if language == self.language:
-            entry = self._entries.get(prompt_id) or self._pieces.get(prompt_id)
+            entry = self._entries.get(prompt_id) or self._extras.get(prompt_id)
         elif language in self._translations:
             entry = self._translations[language].get(prompt_id)
         else:
@@ -146,7 +167,7 @@ class PromptCatalog:
 
     def text_or_none(self, prompt_id: str) -> str | None:
         """The Mandarin script of ``prompt_id``, or ``None`` when not defined."""
-        entry = self._entries.get(prompt_id) or self._pieces.get(prompt_id)
+        entry = self._entries.get(prompt_id) or self._extras.get(prompt_id)
         return entry.text if entry else None
 
     def spoken_text(self, name: str, language: str | None = None) -> str | None:
@@ -170,10 +191,13 @@ class PromptCatalog:
         return entry.line, entry.column
 
     def scripts(self, language: str | None = None) -> dict[str, str]:
-        """Every script ``language`` has, by id; Mandarin includes the pieces."""
+        """Every script ``language`` has, by id.
+
+        Mandarin includes the pieces and Asterisk's sounds.
+        """
         language = language or self.language
         if language == self.language:
-            merged = {**self._entries, **self._pieces}
+            merged = {**self._entries, **self._extras}
         else:
             merged = dict(self._translations.get(language, {}))
         return {prompt_id: entry.text for prompt_id, entry in merged.items()}
@@ -230,6 +254,10 @@ class PromptCatalog:
         return [
             pid for pid in self.scripts(language) if not self.has_audio(pid, language)
         ]
+
+
+def _read_optional(path: Path, *, subfolders: bool = False) -> dict[str, ScriptEntry]:
+    return read_script_file(path, subfolders=subfolders) if path.is_file() else {}
 
 
 def _read_translations(

@@ -49,12 +49,18 @@ class Staleness:
 
 def studio_marker(directory: Path, prompt_id: str) -> Path:
     """The file that marks ``prompt_id`` in ``directory`` as a studio recording."""
-    return directory / f".{prompt_id}.studio"
+    return _hidden_beside(directory, prompt_id, ".studio")
 
 
 def render_sidecar(directory: Path, prompt_id: str) -> Path:
     """The file holding the digest a rendered prompt was made from."""
-    return directory / f".{prompt_id}.sha"
+    return _hidden_beside(directory, prompt_id, ".sha")
+
+
+def _hidden_beside(directory: Path, prompt_id: str, suffix: str) -> Path:
+    """``.<name><suffix>`` in the audio's own folder (``digits/.2.sha``)."""
+    folder, _, name = prompt_id.rpartition("/")
+    return directory / folder / f".{name}{suffix}"
 
 
 def text_digest(text: str) -> str:

@@ -2,8 +2,11 @@
 
 Prompt ids double as audio file names (``welcome-morning`` is played from
 ``prompts/zh/welcome-morning.wav``), so they are restricted to lower-case
-letters, digits and hyphens. Every entry keeps where it was written so that
-errors elsewhere can point back at the script.
+letters, digits and hyphens. A file of Asterisk's own sound names
+(``prompts/asterisk.yaml``) may also put an id in one subfolder, as
+Asterisk's sounds do (``digits/2`` is ``prompts/zh/digits/2.wav``). Every
+entry keeps where it was written so that errors elsewhere can point back at
+the script.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ivr.prompts.errors import PromptCatalogError
 __all__ = ["ScriptEntry", "join_script_lines", "read_script_file"]
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SUBFOLDER_ID_PATTERN = re.compile(r"^(?:[a-z0-9][a-z0-9-]*/)?[a-z0-9][a-z0-9-]*$")
 
 # CJK ideographs, CJK punctuation and full-width forms. Chinese has no spaces
 # between words, so the space YAML puts where a long script is folded over two
@@ -45,18 +49,24 @@ class ScriptEntry:
     column: int
 
 
-def read_script_file(path: Path) -> dict[str, ScriptEntry]:
-    """Read ``path``; raise :class:`PromptCatalogError` naming the bad place."""
+def read_script_file(path: Path, *, subfolders: bool = False) -> dict[str, ScriptEntry]:
+    """Read ``path``; raise :class:`PromptCatalogError` naming the bad place.
+
+    ``subfolders`` allows ids with one ``folder/`` in front (Asterisk sounds).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise PromptCatalogError(str(path), "cannot read: no such file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise PromptCatalogError(str(path), f"cannot read: {exc}") from exc
-    return _read_entries(text, str(path))
+    pattern = _SUBFOLDER_ID_PATTERN if subfolders else _ID_PATTERN
+    return _read_entries(text, str(path), pattern)
 
 
-def _read_entries(text: str, file: str) -> dict[str, ScriptEntry]:
+def _read_entries(
+    text: str, file: str, pattern: re.Pattern[str]
+) -> dict[str, ScriptEntry]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -72,19 +82,24 @@ def _read_entries(text: str, file: str) -> dict[str, ScriptEntry]:
         raise PromptCatalogError(_where(file, root), "expected 'id: script' lines")
     entries: dict[str, ScriptEntry] = {}
     for key, value in root.value:
-        _add_entry(entries, key, value, file)
+        _add_entry(entries, key, value, file, pattern)
     return entries
 
 
 def _add_entry(
-    entries: dict[str, ScriptEntry], key: yaml.Node, value: yaml.Node, file: str
+    entries: dict[str, ScriptEntry],
+    key: yaml.Node,
+    value: yaml.Node,
+    file: str,
+    pattern: re.Pattern[str],
 ) -> None:
     prompt_id = str(key.value) if isinstance(key, yaml.ScalarNode) else ""
-    if not _ID_PATTERN.match(prompt_id):
+    if not pattern.match(prompt_id):
+        folder = " and one 'folder/'" if pattern is _SUBFOLDER_ID_PATTERN else ""
         raise PromptCatalogError(
             _where(file, key),
-            f"prompt id {prompt_id!r} must use only "
-            "lower-case letters, digits and '-' (it is also the audio file name)",
+            f"prompt id {prompt_id!r} must use only lower-case letters, digits, "
+            f"'-'{folder} (it is also the audio file name)",
         )
     if prompt_id in entries:
         first = entries[prompt_id]

@@ -12,6 +12,7 @@ import pytest
 from ivr.flow import load_flow
 from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq, parse_yaml
 from ivr.prompts import DIALPLAN_PROMPTS, PromptCatalog, PromptCatalogError
+from ivr.prompts.freshness import render_sidecar
 from ivr.prompts.render import script_digest
 from ivr.prompts.voice import voice_for
 from ivr.speech import PIECE_SCRIPTS
@@ -186,7 +187,7 @@ def test_every_script_has_current_audio(catalog: PromptCatalog) -> None:
 
 def _audio_is_current(catalog: PromptCatalog, prompt_id: str, lang: str = "zh") -> bool:
     wav = catalog.audio_path(prompt_id, lang)
-    sidecar = wav.with_name(f".{prompt_id}.sha")
+    sidecar = render_sidecar(catalog.directory / lang, prompt_id)
     digest = script_digest(catalog.text(prompt_id, lang), voice_for(lang))
     if not sidecar.exists():
         return wav.is_file()
