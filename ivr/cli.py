@@ -331,6 +331,11 @@ def _setup_logging(level: str, *, stream: object = None) -> None:
         stream=stream if stream is not None else sys.stderr,  # type: ignore[arg-type]
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # Database drivers log every statement with its parameters at DEBUG:
+    # call notes and hashes would reach the log, and AGI wire traffic (our
+    # DEBUG) would drown. They speak only from WARNING up.
+    for noisy in ("aiosqlite", "asyncpg", "sqlalchemy"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
 
 
 if __name__ == "__main__":

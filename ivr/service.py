@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
 import logging
+import os
 import signal
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ivr.agi import FastAGIServer, run_classic_agi, start_fastagi_server
@@ -208,6 +211,7 @@ class Service:
                 rollback=self._admin_rollback,
                 versions=self.versions,
             ),
+            viewer=self._is_viewer,
         )
         if self.cti is not None:
             from cti import add_cti_routes
@@ -234,6 +238,20 @@ class Service:
         self.cti = cti_service(self.config, self.records.store.engine)
         await self.cti.start()
         self._handler().surveys = CTISurveys(self.cti)
+
+    async def _is_viewer(self, request: web.Request) -> bool:
+        """Staff (a CTI session) or ops (the admin token) may see the details."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        token = token.strip()
+        admin = self.config.admin.token
+        if admin and hmac.compare_digest(token.encode(), admin):
+            return True
+        if self.cti is None:
+            return False
+        member = await self.cti.staff.authenticate(token, datetime.now(UTC))
+        return member is not None
 
     def _handler(self) -> CallHandler:
         if self._calls is None:
@@ -298,7 +316,23 @@ def _cti_middlewares() -> tuple[Any, ...]:
     return (authenticate, cti_errors)
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create a new SQLite database file readable by the service's user only.
+
+    It holds staff password hashes and call records; the process umask would
+    usually leave it readable by every local user.
+    """
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database:
+        return
+    path = Path(parsed.database)
+    if parsed.database != ":memory:" and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 async def _migrate(url: str) -> None:
+    _private_sqlite_file(url)
     try:
         await migrate(url)
     except MigrationError as exc:

@@ -1,7 +1,7 @@
 """The HTTP service (aiohttp): ``GET /health`` and ``GET /flow``, JSON only."""
 
 from ivr.web.admin import AdminAPI
-from ivr.web.app import FLOW_PROVIDER, HEALTH_PROVIDER, Provider, make_app
+from ivr.web.app import FLOW_PROVIDER, HEALTH_PROVIDER, Provider, Viewer, make_app
 from ivr.web.middleware import json_errors
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "HEALTH_PROVIDER",
     "AdminAPI",
     "Provider",
+    "Viewer",
     "json_errors",
     "make_app",
 ]

@@ -29,6 +29,11 @@ HEALTH_PROVIDER: web.AppKey[Provider] = web.AppKey("health_provider")
 
 HEALTHY = "ok"
 
+Viewer = Callable[[web.Request], Awaitable[bool]]
+"""Whether a request comes from someone allowed to see the service's details."""
+
+VIEWER: web.AppKey[Viewer] = web.AppKey("viewer")
+
 
 async def _provided(provider: Provider) -> Mapping[str, Any]:
     result = provider()
@@ -46,17 +51,29 @@ def _json(body: Mapping[str, Any], status: int = 200) -> web.Response:
 async def health(request: web.Request) -> web.Response:
     """``GET /health``: 200 when the status is ``"ok"``, else 503 (degraded).
 
-    Load balancers and monitoring read the status code; people read the body
-    (open calls, flow version, database and calendar state).
+    Load balancers and monitoring read the status code and ``status``, open
+    to all; the details (open calls, flow version, database, AMI and
+    calendar state) only go to an authenticated viewer.
     """
     report = await _provided(request.app[HEALTH_PROVIDER])
     status = 200 if report.get("status") == HEALTHY else 503
+    if not await request.app[VIEWER](request):
+        return _json({"status": report.get("status")}, status)
     return _json(report, status)
 
 
 async def flow(request: web.Request) -> web.Response:
-    """``GET /flow``: the loaded flow (version, load time, nodes) as JSON."""
+    """``GET /flow``: the loaded flow (version, load time, nodes), for staff."""
+    if not await request.app[VIEWER](request):
+        raise web.HTTPUnauthorized(
+            reason="login required",
+            headers={"WWW-Authenticate": 'Bearer realm="ivr"'},
+        )
     return _json(await _provided(request.app[FLOW_PROVIDER]))
+
+
+async def _nobody(request: web.Request) -> bool:
+    return False
 
 
 def make_app(
@@ -65,6 +82,7 @@ def make_app(
     health_provider: Provider,
     middlewares: Sequence[Middleware] = (),
     admin: AdminAPI | None = None,
+    viewer: Viewer | None = None,
 ) -> web.Application:
     """Build the HTTP application.
 
@@ -72,11 +90,13 @@ def make_app(
     report (``{"status": "ok" | "degraded", ...}``); either may be async.
     ``middlewares`` run inside the JSON error handling, in order (for
     example an authentication check). ``admin`` mounts the token-protected
-    admin API (:mod:`ivr.web.admin`).
+    admin API (:mod:`ivr.web.admin`). ``viewer`` decides who may read the
+    flow and the health details (by default nobody: status only).
     """
     app = web.Application(middlewares=[json_errors, *middlewares])
     app[FLOW_PROVIDER] = flow_provider
     app[HEALTH_PROVIDER] = health_provider
+    app[VIEWER] = viewer or _nobody
     app.router.add_get("/health", health)
     app.router.add_get("/flow", flow)
     if admin is not None:

@@ -67,15 +67,22 @@ async def test_invalid_flow_is_refused_with_one_readable_message(
 
 
 async def test_health_and_flow_view_over_http(service: Service) -> None:
-    """The HTTP service reports health and the loaded flow's version."""
+    """With the admin token, the HTTP service reports health and the flow;
+    without it, only the status."""
     base = f"http://127.0.0.1:{service.http_port}"
+    ops = {"Authorization": f"Bearer {service.config.admin.token.decode()}"}
     async with aiohttp.ClientSession() as client:
-        async with client.get(f"{base}/health") as response:
+        async with client.get(f"{base}/health", headers=ops) as response:
             health = await response.json()
             health_status = response.status
-        async with client.get(f"{base}/flow") as response:
+        async with client.get(f"{base}/flow", headers=ops) as response:
             flow = await response.json()
+        async with client.get(f"{base}/health") as response:
+            anonymous = await response.json()
+        async with client.get(f"{base}/flow") as response:
+            anonymous_flow = response.status
 
+    assert anonymous == {"status": "ok"} and anonymous_flow == 401
     assert health_status == 200
     assert health["flow_version"] == service.flow.version if service.flow else False
     assert flow["start"] == "welcome"
@@ -90,3 +97,10 @@ async def test_missing_prompt_catalog_is_refused_readably(
 
     with pytest.raises(ServiceError, match=r"refusing to start: .*prompts\.yaml"):
         await Service(config).start()
+
+
+def test_new_sqlite_database_is_private(service: Service, tmp_path: Path) -> None:
+    """The embedded database (staff hashes, call records) is mode 0600."""
+    mode = (tmp_path / "ivr.sqlite3").stat().st_mode & 0o777
+
+    assert mode == 0o600

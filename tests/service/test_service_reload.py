@@ -214,7 +214,9 @@ async def test_version_times_are_stored_as_utc(editable: Service) -> None:
     """The start-up version's time matches the flow's load time, in UTC."""
     history = await editable.versions()
     async with aiohttp.ClientSession() as client:
-        async with client.get(f"http://127.0.0.1:{editable.http_port}/flow") as got:
+        ops = {"Authorization": f"Bearer {editable.config.admin.token.decode()}"}
+        url = f"http://127.0.0.1:{editable.http_port}/flow"
+        async with client.get(url, headers=ops) as got:
             view = await got.json()
 
     stored = datetime.fromisoformat(history[-1]["loaded_at"])

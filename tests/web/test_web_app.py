@@ -42,17 +42,26 @@ async def client_for(app: web.Application) -> AsyncIterator[TestClient[Any, Any]
         await client.close()
 
 
+async def staff_only(request: web.Request) -> bool:
+    """A viewer check: the bearer token "staff" is someone allowed to look."""
+    return request.headers.get("Authorization") == "Bearer staff"
+
+
+STAFF = {"Authorization": "Bearer staff"}
+
+
 def app_with(
     health: Callable[[], Any] = health_report, **kwargs: Any
 ) -> web.Application:
     """The app with the sample flow and the given health provider."""
+    kwargs.setdefault("viewer", staff_only)
     return make_app(flow_provider=lambda: FLOW_VIEW, health_provider=health, **kwargs)
 
 
 async def test_health_ok_is_200_json() -> None:
     """A healthy service answers 200 with the report, not cached."""
     async with client_for(app_with()) as client:
-        response = await client.get("/health")
+        response = await client.get("/health", headers=STAFF)
         body = await response.json()
 
     assert response.status == 200
@@ -78,7 +87,7 @@ async def test_health_degraded_is_503() -> None:
 async def test_flow_view_keeps_chinese_readable() -> None:
     """GET /flow returns the provider's view; Chinese is sent as UTF-8 text."""
     async with client_for(app_with()) as client:
-        response = await client.get("/flow")
+        response = await client.get("/flow", headers=STAFF)
         raw = await response.read()
         body = await response.json()
 
@@ -126,3 +135,14 @@ async def test_added_middleware_errors_are_json_too() -> None:
     assert denied.headers["WWW-Authenticate"] == "Bearer"
     assert body["error"] == "Unauthorized"
     assert allowed.status == 200
+
+
+async def test_anonymous_health_is_status_only_and_flow_needs_login() -> None:
+    """Without a login: /health says only ok or not, /flow answers 401."""
+    async with client_for(app_with()) as client:
+        health = await client.get("/health")
+        health_body = await health.json()
+        flow = await client.get("/flow", headers={"Authorization": "Bearer forged"})
+
+    assert health.status == 200 and health_body == {"status": "ok"}
+    assert flow.status == 401
