@@ -6,9 +6,18 @@ the end and turns it into :class:`~cti.service_levels.CallFacts` and one
 events' own fields where Asterisk gives them (apps/app_queue.c:
 AgentConnect ``HoldTime`` and ``RingTime`` in seconds, AgentRingNoAnswer
 ``RingTime`` in milliseconds, QueueCallerAbandon ``HoldTime``), else from
-the injected clock at the events' arrival. A visit ends at Leave when no
-agent answered (an Abandon before it marks it abandoned, F39); answered
-visits are counted at AgentConnect and get their talk time at AgentComplete.
+the injected clock at the events' arrival.
+
+Asterisk's order for an answered call is Leave *then* AgentConnect:
+apps/app_queue.c ``try_calling`` calls ``leave_queue(qe)`` as soon as a
+member answers and only then publishes AgentConnect (the recorded
+Asterisk 22 session ``ami-events.jsonl`` shows it). So a Leave while an
+offer is still ringing keeps the visit pending; AgentConnect then makes it
+answered, and AgentRingNoAnswer, AgentDump, the caller's Hangup,
+QueueCallerAbandon or a further Leave end it as left (abandoned after an
+Abandon, F39). A Leave with nothing ringing ends the visit at once.
+Answered visits are counted at AgentConnect and get their talk time at
+AgentComplete.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ class Visit:
     variables: dict[str, str]
     priority: int = 0
     abandon: float | None = None
+    left: float | None = None
     answered: bool = False
     offers: dict[str, float] = field(default_factory=dict)
 
@@ -114,17 +124,41 @@ class CallTracker:
 
     def _abandon(self, event: Event, now: float) -> list[Fact]:
         visit = self._find(event)
-        if visit is not None:
-            visit.abandon = event.number("HoldTime", now - visit.entered)
-        return []
+        if visit is None:
+            return []
+        visit.abandon = event.number("HoldTime", now - visit.entered)
+        return self._close(visit, now) if visit.left is not None else []
 
     def _leave(self, event: Event, now: float) -> list[Fact]:
         visit = self._find(event)
         if visit is None or visit.answered:
             return []
+        if visit.offers and visit.left is None and visit.abandon is None:
+            visit.left = now
+            return []
+        return self._close(visit, now)
+
+    def _dump(self, event: Event, now: float) -> list[Fact]:
+        visit = self._find(event)
+        if visit is None or visit.answered:
+            return []
+        return self._close(visit, now)
+
+    def _hangup(self, event: Event, now: float) -> list[Fact]:
+        uniqueid = event.get("Uniqueid")
+        pending = [
+            v
+            for v in self.visits.values()
+            if v.uniqueid == uniqueid and v.left is not None and not v.answered
+        ]
+        return [fact for visit in pending for fact in self._close(visit, now)]
+
+    def _close(self, visit: Visit, now: float) -> list[Fact]:
+        """End an unanswered visit: its open offers, then its call facts."""
         del self.visits[visit.key]
         outcome = Outcome.ABANDONED if visit.abandon is not None else Outcome.LEFT
-        wait = visit.abandon if visit.abandon is not None else now - visit.entered
+        ended = visit.left if visit.left is not None else now
+        wait = visit.abandon if visit.abandon is not None else ended - visit.entered
         facts: list[Fact] = [
             self._offer(visit, i, Outcome.CALLER_GONE, now) for i in list(visit.offers)
         ]
@@ -150,7 +184,10 @@ class CallTracker:
         if visit is None or interface not in visit.offers:
             return []
         ring = event.number("RingTime", -1.0) / 1000
-        return [self._offer(visit, interface, Outcome.NO_ANSWER, now, ring)]
+        offer = self._offer(visit, interface, Outcome.NO_ANSWER, now, ring)
+        if visit.left is None or visit.answered:
+            return [offer]
+        return [offer, *self._close(visit, now)]
 
     def _connect(self, event: Event, now: float) -> list[Fact]:
         visit = self._find(event)
@@ -208,5 +245,7 @@ _HANDLERS: dict[str, Callable[[CallTracker, Event, float], list[Fact]]] = {
     "AgentCalled": CallTracker._called,
     "AgentRingNoAnswer": CallTracker._no_answer,
     "AgentConnect": CallTracker._connect,
+    "AgentDump": CallTracker._dump,
+    "Hangup": CallTracker._hangup,
     "AgentComplete": CallTracker._complete,
 }

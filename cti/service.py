@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cti.ami import Action, AMIClient, AMIConfig, AMIError, AuthenticationError
 from cti.ami.message import Message
-from cti.calls import CallTracker, Fact, SettledCall, TalkTime
+from cti.calls import CallTracker, Fact, SettledCall, TalkTime, Visit
 from cti.events import Event, normalise
 from cti.hub import Hub
 from cti.recordings import RecordingIndex
@@ -165,7 +165,7 @@ class CTIService:
         waiting = {(c.uniqueid, c.queue) for q in self.state.queues.values() for c in q}
         alive = set(self.state.channels)
         for key, visit in list(self.tracker.visits.items()):
-            if key not in waiting and not (visit.answered and visit.channel in alive):
+            if key not in waiting and not (_engaged(visit) and visit.channel in alive):
                 del self.tracker.visits[key]
 
     def wallboard(self) -> dict[str, Any]:
@@ -264,6 +264,11 @@ class CTIService:
     def _own(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
+
+
+def _engaged(visit: Visit) -> bool:
+    """Answered, or out of the queue with an offer still ringing."""
+    return visit.answered or visit.left is not None
 
 
 def _is_autopause(event: Event) -> bool:

@@ -48,10 +48,11 @@ async def _answer(
     rig.clock.advance(ring)
     emu_queue = rig.emu.queues[queue]
     member = emu_queue.members[AGENTS[agent]]
+    # Leave before AgentConnect, as app_queue.c try_calling sends them.
+    scenes.caller_leave(rig.emu, emu_queue, caller)
     scenes.agent_connect(
         rig.emu, emu_queue, caller, member, leg, hold=wait, ring_time=ring
     )
-    scenes.caller_leave(rig.emu, emu_queue, caller)
     await rig.settle()
     rig.clock.advance(talk)
     scenes.agent_complete(rig.emu, emu_queue, caller, member, leg, hold=wait, talk=talk)
@@ -134,6 +135,7 @@ async def test_member_who_never_answers_is_autopaused_and_reported(rig: Rig) -> 
     await rig.settle()
     rig.clock.advance(3)
     member2 = queue.members[AGENTS["1002"]]
+    scenes.caller_leave(rig.emu, queue, caller)  # Leave first: app_queue.c try_calling
     scenes.agent_connect(rig.emu, queue, caller, member2, leg2, hold=18, ring_time=3)
     await rig.settle()
 

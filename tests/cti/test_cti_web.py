@@ -121,6 +121,7 @@ async def test_hangup_touches_only_the_agents_own_channel(api: Api) -> None:
     rig.called(QUEUE, caller, "1001", leg)
     queue = rig.emu.queues[QUEUE]
     member = queue.members[AGENTS["1001"]]
+    scenes.caller_leave(rig.emu, queue, caller)  # Leave first: app_queue.c try_calling
     scenes.agent_connect(rig.emu, queue, caller, member, leg, hold=3, ring_time=2)
     await rig.settle()
 
@@ -160,6 +161,7 @@ async def test_supervisor_spies_with_chanspy_options(api: Api) -> None:
     rig.called(QUEUE, caller, "1001", leg)
     queue = rig.emu.queues[QUEUE]
     member = queue.members[AGENTS["1001"]]
+    scenes.caller_leave(rig.emu, queue, caller)  # Leave first: app_queue.c try_calling
     scenes.agent_connect(rig.emu, queue, caller, member, leg, hold=3, ring_time=2)
     await rig.settle()
 
@@ -257,6 +259,7 @@ async def test_survey_endpoint_stores_the_score(api: Api) -> None:
     leg = rig.agent_leg("1001", "1796312000.10")
     rig.called(QUEUE, caller, "1001", leg)
     queue = rig.emu.queues[QUEUE]
+    scenes.caller_leave(rig.emu, queue, caller)  # Leave first: app_queue.c try_calling
     scenes.agent_connect(
         rig.emu, queue, caller, queue.members[AGENTS["1001"]], leg, hold=3, ring_time=2
     )
