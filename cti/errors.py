@@ -6,6 +6,7 @@ Every error derives from :class:`CTIError`::
     ├── NotFoundError        no such agent, call or recording
     ├── SeatError            the seat cannot do that now (not logged in, no call)
     ├── StaffError           a staff account value is refused (role, name)
+    ├── SurveyError          a survey score is not a whole number 1-5
     └── AMIUnavailableError  Asterisk is not reachable; the action was not sent
 
 AMI failures of an action that was sent stay :class:`cti.ami.AMIError`.
@@ -19,6 +20,7 @@ __all__ = [
     "NotFoundError",
     "SeatError",
     "StaffError",
+    "SurveyError",
 ]
 
 
@@ -36,6 +38,10 @@ class SeatError(CTIError):
 
 class StaffError(CTIError, ValueError):
     """A staff account value is refused (unknown role, duplicate name)."""
+
+
+class SurveyError(CTIError, ValueError):
+    """A survey score is refused (not an int 1-5, or a bool)."""
 
 
 class AMIUnavailableError(CTIError):

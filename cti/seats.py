@@ -40,9 +40,17 @@ class Seats:
 
     async def log_in(self, agent: StaffMember, queues: list[str]) -> list[str]:
         """Join the agent's skill queues (or the ``queues`` asked, if skills)."""
-        wanted = [q for q in queues if q in agent.skills] if queues else agent.skills
-        if not wanted or not agent.interface:
-            raise SeatError("no skill queue to log in to (or no phone interface)")
+        foreign = [q for q in queues if q not in agent.skills]
+        if foreign:
+            raise SeatError(
+                f"not among agent {agent.agent_number}'s skills: {', '.join(foreign)}"
+                f" (skills: {', '.join(agent.skills) or 'none'})"
+            )
+        wanted = queues or agent.skills
+        if not wanted:
+            raise SeatError(f"agent {agent.agent_number} has no skill queue")
+        if not agent.interface:
+            raise SeatError(f"agent {agent.agent_number} has no phone interface")
         client = self._ready_client()
         self.service.state.directory[agent.interface] = agent.agent_number
         for queue in wanted:

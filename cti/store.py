@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cti.calls import TalkTime, Visit
-from cti.errors import NotFoundError
+from cti.errors import NotFoundError, SurveyError
 from cti.service_levels import CallFacts, OfferFacts
 from ivr.records.schema import cti_alerts, cti_calls, cti_offers
 
@@ -83,7 +83,12 @@ class CallStore:
         await self._update(uniqueid, values, agent=agent)
 
     async def record_survey(self, uniqueid: str, score: int, at: datetime) -> str:
-        """Store the caller's satisfaction score; return the agent it rates."""
+        """Store the caller's satisfaction score; return the agent it rates.
+
+        ``score`` must be an int 1-5 and not a bool (``True`` is an int).
+        """
+        if type(score) is not int or not 1 <= score <= 5:
+            raise SurveyError(f"a survey score is a whole number 1-5, not {score!r}")
         await self._update(uniqueid, {"survey_score": score, "survey_at": at})
         call = await self.call(uniqueid)
         return str(call["agent_number"])

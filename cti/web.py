@@ -64,8 +64,20 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 def _text(body: dict[str, Any], key: str, limit: int = 200) -> str:
     value = body.get(key, "")
-    if not isinstance(value, str) or len(value) > limit:
+    if not isinstance(value, str):
         raise web.HTTPBadRequest(reason=f'"{key}" must be a string')
+    if len(value) > limit:
+        raise web.HTTPBadRequest(
+            reason=f'"{key}" is {len(value)} characters; the limit is {limit}'
+        )
+    return value
+
+
+def _whole(body: dict[str, Any], key: str, low: int, high: int) -> int:
+    """An integer field in ``low..high``; JSON ``true`` is refused (bool is int)."""
+    value = body.get(key)
+    if type(value) is not int or not low <= value <= high:
+        raise web.HTTPBadRequest(reason=f'"{key}" must be a whole number {low}-{high}')
     return value
 
 
@@ -274,9 +286,7 @@ async def recording_audio(request: web.Request) -> web.StreamResponse:
 async def recording_check(request: web.Request) -> web.Response:
     """``POST /cti/recordings/{id}/check`` {score 0-100, comment}."""
     body = await _body(request)
-    score = body.get("score")
-    if not isinstance(score, int) or not 0 <= score <= 100:
-        raise web.HTTPBadRequest(reason='"score" must be a whole number 0-100')
+    score = _whole(body, "score", 0, 100)
     service = request.app[CTI]
     row = await service.recordings.check(
         _id(request),
@@ -290,9 +300,7 @@ async def recording_check(request: web.Request) -> web.Response:
 
 async def survey(request: web.Request) -> web.Response:
     """``POST /cti/calls/{uniqueid}/survey`` {score 1-5}: the caller's rating."""
-    score = (await _body(request)).get("score")
-    if not isinstance(score, int) or not 1 <= score <= 5:
-        raise web.HTTPBadRequest(reason='"score" must be a whole number 1-5')
+    score = _whole(await _body(request), "score", 1, 5)
     service = request.app[CTI]
     agent = await service.calls.record_survey(
         request.match_info["uniqueid"], score, service.now()

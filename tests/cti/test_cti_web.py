@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from cti_rig import AGENTS, QUEUE, Rig
+from cti_rig import AGENTS, OVERFLOW, QUEUE, Rig
 
 from cti import ROUTES, add_cti_routes, authenticate, cti_errors
 from cti.ami import emulator_events as scenes
@@ -274,3 +274,57 @@ async def test_survey_endpoint_stores_the_score(api: Api) -> None:
 
     assert bad.status == 400
     assert await good.json() == {"agent": "1001", "score": 4}
+
+
+async def test_survey_refuses_booleans_and_non_integers(api: Api) -> None:
+    """JSON true is an int in Python; it, 4.0 and "4" are all refused."""
+    rig = api.rig
+    rig.member("1001")
+    caller = rig.caller("1796312000.10")
+    rig.join(QUEUE, caller)
+    leg = rig.agent_leg("1001", "1796312000.10")
+    rig.called(QUEUE, caller, "1001", leg)
+    queue = rig.emu.queues[QUEUE]
+    scenes.caller_leave(rig.emu, queue, caller)
+    scenes.agent_connect(
+        rig.emu, queue, caller, queue.members[AGENTS["1001"]], leg, hold=3, ring_time=2
+    )
+    await rig.settle()
+
+    statuses = [
+        (
+            await api.client.post(
+                "/cti/calls/1796312000.10/survey",
+                json={"score": score},
+                headers=api.auth("sup"),
+            )
+        ).status
+        for score in (True, 4.0, "4", 0)
+    ]
+    call = await rig.cti.calls.call("1796312000.10")
+
+    assert statuses == [400, 400, 400, 400]
+    assert call["survey_score"] is None
+    with pytest.raises(ValueError, match="1-5"):
+        await rig.cti.calls.record_survey("1796312000.10", True, rig.cti.now())
+
+
+async def test_errors_name_the_limit_and_the_foreign_queues(api: Api) -> None:
+    """A too-long topic gives its limit; a login names the non-skill queues."""
+    me = api.auth("agent1001")
+
+    note = await api.client.post(
+        "/cti/agents/1001/calls/1796312000.10/classification",
+        json={"business_area": "社会保险", "topic": "长" * 129},
+        headers=me,
+    )
+    joined = await api.client.post(
+        "/cti/agents/1001/login", json={"queues": [QUEUE, "q-vip"]}, headers=me
+    )
+
+    assert note.status == 400
+    assert (await note.json())["error"] == '"topic" is 129 characters; the limit is 128'
+    assert joined.status == 409
+    assert (await joined.json())["error"] == (
+        f"not among agent 1001's skills: q-vip (skills: {QUEUE}, {OVERFLOW})"
+    )
