@@ -56,6 +56,21 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     await rig.stop()
 
 
+async def _connected(rig: Rig) -> None:
+    """A call from 1796312000.10 answered by 1001 (Leave, then AgentConnect)."""
+    rig.member("1001")
+    caller = rig.caller("1796312000.10")
+    rig.join(QUEUE, caller)
+    leg = rig.agent_leg("1001", "1796312000.10")
+    rig.called(QUEUE, caller, "1001", leg)
+    queue = rig.emu.queues[QUEUE]
+    scenes.caller_leave(rig.emu, queue, caller)
+    scenes.agent_connect(
+        rig.emu, queue, caller, queue.members[AGENTS["1001"]], leg, hold=3, ring_time=2
+    )
+    await rig.settle()
+
+
 def _fill(path: str, agent: str) -> str:
     path = path.replace("{agent}", agent).replace("{uniqueid}", "1796312000.10")
     return re.sub(r"\{id\}", "1", path)
@@ -154,16 +169,7 @@ async def test_hangup_touches_only_the_agents_own_channel(api: Api) -> None:
 async def test_supervisor_spies_with_chanspy_options(api: Api) -> None:
     """Listen, whisper (w) and barge (B) ring the supervisor's phone."""
     rig, sup = api.rig, api.auth("sup")
-    rig.member("1001")
-    caller = rig.caller("1796312000.10")
-    rig.join(QUEUE, caller)
-    leg = rig.agent_leg("1001", "1796312000.10")
-    rig.called(QUEUE, caller, "1001", leg)
-    queue = rig.emu.queues[QUEUE]
-    member = queue.members[AGENTS["1001"]]
-    scenes.caller_leave(rig.emu, queue, caller)  # Leave first: app_queue.c try_calling
-    scenes.agent_connect(rig.emu, queue, caller, member, leg, hold=3, ring_time=2)
-    await rig.settle()
+    await _connected(rig)
 
     for mode in ("listen", "whisper", "barge"):
         reply = await api.client.post(
@@ -253,17 +259,7 @@ async def test_desktop_websocket_gets_the_screen_pop(api: Api) -> None:
 async def test_survey_endpoint_stores_the_score(api: Api) -> None:
     """POST /cti/calls/{uniqueid}/survey rates the call's agent."""
     rig = api.rig
-    rig.member("1001")
-    caller = rig.caller("1796312000.10")
-    rig.join(QUEUE, caller)
-    leg = rig.agent_leg("1001", "1796312000.10")
-    rig.called(QUEUE, caller, "1001", leg)
-    queue = rig.emu.queues[QUEUE]
-    scenes.caller_leave(rig.emu, queue, caller)  # Leave first: app_queue.c try_calling
-    scenes.agent_connect(
-        rig.emu, queue, caller, queue.members[AGENTS["1001"]], leg, hold=3, ring_time=2
-    )
-    await rig.settle()
+    await _connected(rig)
 
     bad = await api.client.post(
         "/cti/calls/1796312000.10/survey", json={"score": 9}, headers=api.auth("sup")
@@ -279,17 +275,7 @@ async def test_survey_endpoint_stores_the_score(api: Api) -> None:
 async def test_survey_refuses_booleans_and_non_integers(api: Api) -> None:
     """JSON true is an int in Python; it, 4.0 and "4" are all refused."""
     rig = api.rig
-    rig.member("1001")
-    caller = rig.caller("1796312000.10")
-    rig.join(QUEUE, caller)
-    leg = rig.agent_leg("1001", "1796312000.10")
-    rig.called(QUEUE, caller, "1001", leg)
-    queue = rig.emu.queues[QUEUE]
-    scenes.caller_leave(rig.emu, queue, caller)
-    scenes.agent_connect(
-        rig.emu, queue, caller, queue.members[AGENTS["1001"]], leg, hold=3, ring_time=2
-    )
-    await rig.settle()
+    await _connected(rig)
 
     statuses = [
         (
