@@ -14,6 +14,7 @@ from cti_rig import AGENTS, OVERFLOW, QUEUE, Rig
 
 from cti import ROUTES, add_cti_routes, authenticate, cti_errors
 from cti.ami import emulator_events as scenes
+from cti.ami.emulator_model import EmulatedChannel
 from cti.web_auth import Access
 from ivr.web import make_app
 
@@ -56,7 +57,7 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     await rig.stop()
 
 
-async def _connected(rig: Rig) -> None:
+async def _connected(rig: Rig) -> EmulatedChannel:
     """A call from 1796312000.10 answered by 1001 (Leave, then AgentConnect)."""
     rig.member("1001")
     caller = rig.caller("1796312000.10")
@@ -69,6 +70,7 @@ async def _connected(rig: Rig) -> None:
         rig.emu, queue, caller, queue.members[AGENTS["1001"]], leg, hold=3, ring_time=2
     )
     await rig.settle()
+    return leg
 
 
 def _fill(path: str, agent: str) -> str:
@@ -169,7 +171,7 @@ async def test_hangup_touches_only_the_agents_own_channel(api: Api) -> None:
 async def test_supervisor_spies_with_chanspy_options(api: Api) -> None:
     """Listen, whisper (w) and barge (B) ring the supervisor's phone."""
     rig, sup = api.rig, api.auth("sup")
-    await _connected(rig)
+    leg = await _connected(rig)
 
     for mode in ("listen", "whisper", "barge"):
         reply = await api.client.post(
