@@ -28,16 +28,29 @@ from ivr.records.rows import to_utc
 from ivr.records.schema import cti_sessions, cti_staff
 
 __all__ = [
+    "MIN_PASSWORD",
     "ROLES",
     "StaffDirectory",
     "StaffMember",
+    "check_password",
     "hash_password",
     "verify_password",
 ]
 
 ROLES = ("agent", "supervisor", "admin")
 
+MIN_PASSWORD = 10
+"""Shortest password accepted by :meth:`StaffDirectory.add`/``set_password``."""
+
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def check_password(password: str) -> None:
+    """Raise :class:`StaffError` when ``password`` is shorter than the minimum."""
+    if len(password) < MIN_PASSWORD:
+        raise StaffError(
+            f"a password needs at least {MIN_PASSWORD} characters, not {len(password)}"
+        )
 
 
 def hash_password(password: str) -> str:
@@ -136,6 +149,9 @@ class StaffDirectory:
             raise StaffError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if role == "agent" and not details.get("agent_number"):
             raise StaffError("an agent needs an agent number (工号)")
+        if password:
+            check_password(password)
+        await self._refuse_taken_number(details.get("agent_number", ""))
         values = {
             "username": username,
             "role": role,
@@ -150,8 +166,24 @@ class StaffDirectory:
             async with self._engine.begin() as connection:
                 await connection.execute(insert(cti_staff).values(**values))
         except IntegrityError as exc:
-            raise StaffError(f"the user name {username!r} is taken") from exc
+            raise StaffError(
+                f"the user name {username!r} or agent number is taken"
+            ) from exc
         return await self.get(username)
+
+    async def _refuse_taken_number(self, agent_number: str) -> None:
+        """StaffError when another account has ``agent_number`` (one seat each)."""
+        if not agent_number:
+            return
+        query = select(cti_staff.c.username).where(
+            cti_staff.c.agent_number == agent_number
+        )
+        async with self._engine.connect() as connection:
+            holder = (await connection.execute(query)).scalar()
+        if holder is not None:
+            raise StaffError(
+                f"agent number {agent_number!r} already belongs to {holder!r}"
+            )
 
     async def get(self, username: str) -> StaffMember:
         """The enabled account ``username``; :class:`NotFoundError` if none."""
@@ -186,6 +218,7 @@ class StaffDirectory:
 
     async def set_password(self, username: str, password: str) -> None:
         """Replace the password and end every session of the account."""
+        check_password(password)
         member = await self.get(username)
         async with self._engine.begin() as connection:
             await connection.execute(

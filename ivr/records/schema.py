@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    text,
 )
 
 __all__ = [
@@ -111,8 +112,16 @@ cti_staff = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled", Boolean, nullable=False, server_default=false()),
     Index("ix_cti_staff_username", "username", unique=True),
+    Index(
+        "ux_cti_staff_agent_number",
+        "agent_number",
+        unique=True,
+        sqlite_where=text("agent_number <> ''"),
+        postgresql_where=text("agent_number <> ''"),
+    ),
 )
-"""Staff accounts of the CTI (agents, supervisors, admins); scrypt hashes."""
+"""Staff accounts of the CTI (agents, supervisors, admins); scrypt hashes.
+One account per agent number (migration 0006), none for the others' ``''``."""
 
 cti_sessions = Table(
     "cti_sessions",

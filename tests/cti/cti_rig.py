@@ -112,13 +112,13 @@ class Rig:
             await staff.add(
                 f"agent{number}",
                 "agent",
-                "pw-" + number,
+                "pw-" + number + "-desk",
                 now,
                 agent_number=number,
                 interface=interface,
                 skills=[QUEUE, OVERFLOW],
             )
-        await staff.add("sup", "supervisor", "pw-sup", now, interface="PJSIP/9001")
+        await staff.add("sup", "supervisor", "pw-sup-desk", now, interface="PJSIP/9001")
 
     @property
     def cti(self) -> CTIService:

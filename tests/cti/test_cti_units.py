@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import argparse
 import codecs
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from cti import staff_cli
 from cti.ami.parser import AMIParser
+from cti.errors import StaffError
 from cti.events import normalise
 from cti.service_levels import CallFacts, OfferFacts, ServiceLevelPolicy, summarise
 from cti.staff import StaffDirectory, hash_password, verify_password
 from cti.state import LiveState
 from ivr.records import migrate
-from ivr.records.schema import cti_sessions
+from ivr.records.schema import cti_sessions, cti_staff
 
 NOW = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _events(wire: str) -> list[object]:
@@ -145,15 +152,15 @@ async def test_sessions_store_only_a_hash_expire_and_end_on_reset(
     await migrate(url)
     engine = create_async_engine(url)
     staff = StaffDirectory(engine, session_hours=1.0)
-    await staff.add("li", "agent", "pw", NOW, agent_number="1001")
+    await staff.add("li", "agent", "pw-li-12345", NOW, agent_number="1001")
 
-    token = await staff.log_in("li", "pw", NOW)
+    token = await staff.log_in("li", "pw-li-12345", NOW)
     refused = await staff.log_in("li", "nope", NOW)
     live = await staff.authenticate(token or "", NOW + timedelta(minutes=59))
     expired = await staff.authenticate(token or "", NOW + timedelta(minutes=61))
     async with engine.connect() as connection:
         stored = (await connection.execute(select(cti_sessions.c.token_hash))).scalar()
-    await staff.set_password("li", "new-pw")
+    await staff.set_password("li", "new-pw-12345")
     after_reset = await staff.authenticate(token or "", NOW)
     await engine.dispose()
 
@@ -161,3 +168,66 @@ async def test_sessions_store_only_a_hash_expire_and_end_on_reset(
     assert live is not None and live.agent_number == "1001"
     assert expired is None and after_reset is None
     assert stored != token and len(stored or "") == 64
+
+
+async def test_staff_refuses_a_shared_agent_number_and_short_passwords(
+    tmp_path: Path,
+) -> None:
+    """One account per agent number (also in the database); passwords >= 10."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'staff.sqlite3'}"
+    await migrate(url)
+    engine = create_async_engine(url)
+    staff = StaffDirectory(engine)
+    await staff.add("li", "agent", "pw-li-12345", NOW, agent_number="1001")
+    await staff.add("boss", "supervisor", "pw-boss-123", NOW)
+    await staff.add("boss2", "supervisor", "pw-boss-456", NOW)
+
+    with pytest.raises(StaffError, match="'1001' already belongs to 'li'"):
+        await staff.add("wang", "agent", "pw-wang-1234", NOW, agent_number="1001")
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(cti_staff).values(
+                    username="zhao",
+                    role="agent",
+                    agent_number="1001",
+                    skills=[],
+                    created_at=NOW,
+                )
+            )
+    with pytest.raises(StaffError, match="at least 10"):
+        await staff.add("zhou", "agent", "short", NOW, agent_number="1002")
+    with pytest.raises(StaffError, match="at least 10"):
+        await staff.set_password("li", "123456789")
+    await engine.dispose()
+
+
+async def test_staff_cli_says_the_agent_number_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ivr staff add`` exits 1 naming the holder of a taken agent number."""
+    config = tmp_path / "ivr.yaml"
+    config.write_text(
+        f"database:\n  url: sqlite+aiosqlite:///{tmp_path}/ivr.sqlite3\n"
+        f"flow:\n  path: {ROOT / 'menus.yaml'}\n"
+        f"prompts:\n  dir: {ROOT / 'prompts'}\n",
+        encoding="utf-8",
+    )
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", default=str(config))
+    staff_cli.add_staff_arguments(parser)
+    codes = []
+    for name in ("li", "wang"):
+        monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-pw\n"))
+        args = parser.parse_args(
+            ["add", name, "--agent-number", "1001", "--password-stdin"]
+        )
+        codes.append(await staff_cli.run_staff(args))
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    short = parser.parse_args(["passwd", "li", "--password-stdin"])
+    codes.append(await staff_cli.run_staff(short))
+
+    err = capsys.readouterr().err
+    assert codes == [0, 1, 1]
+    assert "ivr staff: agent number '1001' already belongs to 'li'" in err
+    assert "ivr staff: a password needs at least 10 characters, not 5" in err

@@ -50,8 +50,8 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     client = TestClient(TestServer(app))
     await client.start_server()
     tester = Api(rig, client)
-    await tester.log_in("agent1001", "pw-1001")
-    await tester.log_in("sup", "pw-sup")
+    await tester.log_in("agent1001", "pw-1001-desk")
+    await tester.log_in("sup", "pw-sup-desk")
     yield tester
     await client.close()
     await rig.stop()

@@ -61,7 +61,7 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "ix_calls_uniqueid",
     ]
     assert schema["step_indexes"] == ["ix_call_steps_node_id"]
-    assert schema["version"] == "0005"
+    assert schema["version"] == "0006"
     assert schema["drift"] == []
 
 
