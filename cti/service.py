@@ -25,6 +25,7 @@ from cti.ami.message import Message
 from cti.calls import CallTracker, Fact, SettledCall, TalkTime, Visit
 from cti.events import Event, normalise
 from cti.hub import Hub
+from cti.login_guard import LoginGuard
 from cti.recordings import RecordingIndex
 from cti.service_levels import CallFacts, OfferFacts, ServiceLevelPolicy
 from cti.staff import StaffDirectory
@@ -87,6 +88,7 @@ class CTIService:
         self.state = LiveState(options.wrapup)
         self.tracker = CallTracker(self.hour_of, options.hash_key, self.agent_of)
         self.staff = StaffDirectory(engine, options.session_hours)
+        self.login_guard = LoginGuard(clock)
         self.calls = CallStore(engine)
         self.recordings = RecordingIndex(
             engine, Path(options.recordings_dir), options.retention_days

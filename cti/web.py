@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -90,17 +91,29 @@ async def _seat_owner(request: web.Request) -> StaffMember:
 
 
 async def login(request: web.Request) -> web.Response:
-    """``POST /cti/login`` {username, password}: a bearer token, or 401."""
+    """``POST /cti/login`` {username, password}: a bearer token, 401 or 429.
+
+    Failures are logged (the name, never the password) and throttled per
+    user name and per client address (:class:`~cti.login_guard.LoginGuard`).
+    """
     body = await _body(request)
     service = request.app[CTI]
-    token = await service.staff.log_in(
-        _text(body, "username"), _text(body, "password"), service.now()
-    )
+    username, password = _text(body, "username"), _text(body, "password")
+    address = request.remote or "unknown"
+    wait = service.login_guard.wait(username, address)
+    if wait > 0:
+        logger.warning("login of %r from %s refused: throttled", username, address)
+        raise web.HTTPTooManyRequests(
+            reason=f"too many failed logins; try again in {math.ceil(wait)} s",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    token = await service.staff.log_in(username, password, service.now())
     if token is None:
+        service.login_guard.failed(username, address)
+        logger.warning("failed login of %r from %s", username, address)
         raise web.HTTPUnauthorized(reason="wrong user name or password")
-    return _json(
-        {"token": token, "me": (await service.staff.get(body["username"])).to_json()}
-    )
+    service.login_guard.succeeded(username)
+    return _json({"token": token, "me": (await service.staff.get(username)).to_json()})
 
 
 async def logout(request: web.Request) -> web.Response:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -316,3 +318,28 @@ async def test_errors_name_the_limit_and_the_foreign_queues(api: Api) -> None:
     assert (await joined.json())["error"] == (
         f"not among agent 1001's skills: q-vip (skills: {QUEUE}, {OVERFLOW})"
     )
+
+
+async def test_failed_logins_are_logged_and_throttled(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Five failures lock the name for 30 s (429, Retry-After); no password logged."""
+    caplog.set_level(logging.WARNING, logger="cti.web")
+
+    def attempt(password: str) -> Any:
+        return api.client.post(
+            "/cti/login", json={"username": "agent1001", "password": password}
+        )
+
+    failures = [(await attempt(f"guess-{n}-xyz")).status for n in range(5)]
+    locked = await attempt("pw-1001-desk")
+    api.rig.clock.advance(30)
+    later = await attempt("pw-1001-desk")
+
+    assert failures == [401] * 5
+    assert (locked.status, locked.headers.get("Retry-After")) == (429, "30")
+    assert later.status == 200
+    logged = caplog.text
+    assert logged.count("failed login of 'agent1001' from 127.0.0.1") == 5
+    assert "throttled" in logged
+    assert "guess-" not in logged and "pw-1001-desk" not in logged
