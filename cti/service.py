@@ -18,9 +18,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cti.ami import Action, AMIClient, AMIConfig, AMIError, AuthenticationError
+from cti.ami import (
+    Action,
+    AMIClient,
+    AMIConfig,
+    AMIError,
+    AuthenticationError,
+    ConnectionState,
+)
 from cti.ami.message import Message
 from cti.calls import CallTracker, Fact, SettledCall, TalkTime, Visit
 from cti.events import Event, normalise
@@ -100,9 +108,12 @@ class CTIService:
             options.ami,
             on_resync=self.resync,
             on_alert=self._ami_alert,
-            sleep=sleep,
+            sleep=self._between_sessions,
             **extra,
         )
+        self._link_up = False
+        self._down_since: float | None = None
+        self._last_error: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.events_handled = 0
 
@@ -143,6 +154,58 @@ class CTIService:
             {m.interface: m.agent_number for m in members if m.interface}
         )
 
+    def health(self) -> dict[str, Any]:
+        """The AMI link for ``/health``: connected, stale, state, last error.
+
+        ``stale`` is True from a disconnect until the next resync (the live
+        state may be wrong meanwhile); ``down_since`` is an ISO UTC time.
+        """
+        since = self._down_since
+        return {
+            "connected": self.client.state is ConnectionState.READY,
+            "state": self.client.state.value,
+            "stale": not self._link_up,
+            "last_error": self._last_error,
+            "down_since": (
+                datetime.fromtimestamp(since, UTC).isoformat() if since else None
+            ),
+        }
+
+    async def _between_sessions(self, delay: float) -> None:
+        """The client's sleep; the client calls it after every session ends
+        (cti/ami/client.py ``_run``) and while it polls for FullyBooted."""
+        if self._link_up and self.client.state is ConnectionState.DISCONNECTED:
+            await self._link_lost()
+        await self._sleep(delay)
+
+    async def _link_lost(self) -> None:
+        self._link_up = False
+        self._down_since = self.clock()
+        self._last_error = self._last_error or "the AMI session ended"
+        logger.warning("AMI link lost; the live state is stale until resync")
+        self.hub.to_supervisors(
+            {"type": "alert", "kind": "ami_down", "detail": self._last_error}
+        )
+        self.hub.to_supervisors({"type": "wallboard", **self.wallboard()})
+        await self._keep_alert("ami_down")
+
+    async def _link_back(self) -> None:
+        was_down, self._down_since = self._down_since, None
+        self._link_up, self._last_error = True, None
+        if was_down is None:
+            return
+        down = round(self.clock() - was_down, 1)
+        logger.info("AMI link back after %.1f s", down)
+        self.hub.to_supervisors({"type": "alert", "kind": "ami_up", "down": down})
+        await self._keep_alert("ami_up")
+
+    async def _keep_alert(self, kind: str) -> None:
+        """Store a link alert; a database fault must not stop the AMI client."""
+        try:
+            await self.calls.alert(kind, self.now())
+        except SQLAlchemyError:
+            logger.exception("could not store the %s alert", kind)
+
     async def resync(self) -> None:
         """Rebuild the live state from Asterisk (after every login)."""
         status = await self.client.send_action(Action("QueueStatus"))
@@ -154,6 +217,7 @@ class CTIService:
             now,
         )
         self._keep_live_visits()
+        await self._link_back()
         logger.info(
             "resynced: %d queue(s), %d seat(s)",
             len(self.state.queues),
@@ -173,7 +237,8 @@ class CTIService:
     def wallboard(self) -> dict[str, Any]:
         """Per queue: waiting, longest wait, agents by state, today's figures."""
         _, calls, offers = self._today()
-        return wallboard(self.state, calls, offers, self.options.policy, self.clock())
+        board = wallboard(self.state, calls, offers, self.options.policy, self.clock())
+        return {**board, "stale": not self._link_up}
 
     def _today(self) -> tuple[str, list[CallFacts], list[OfferFacts]]:
         day = self.hour_of(self.clock())[:10]
@@ -254,6 +319,7 @@ class CTIService:
         )
 
     def _ami_alert(self, error: AMIError) -> None:
+        self._last_error = str(error)
         kind = "ami_login" if isinstance(error, AuthenticationError) else "ami"
         self.hub.to_supervisors({"type": "alert", "kind": kind, "detail": str(error)})
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cti_rig import AGENTS, OVERFLOW, QUEUE, Rig, drain, until
@@ -382,3 +383,44 @@ async def test_login_refused_alerts_supervisors(tmp_path: Path) -> None:
     assert (alert["type"], alert["kind"]) == ("alert", "ami_login")
     assert "Authentication failed" in alert["detail"]
     assert setup.sleeps[0] >= 10.0
+
+
+async def test_lost_link_alerts_marks_stale_and_reports_health(rig: Rig) -> None:
+    """Drop: ami_down alert, stale wallboard and health; resync: ami_up."""
+    board = rig.cti.hub.listen(None)
+    before = rig.cti.health()
+    seen: list[tuple[dict[str, Any], bool]] = []
+    sleep = rig.cti._sleep
+
+    async def reconnect_delay(delay: float) -> None:
+        # Only the reconnect delay: the same sleep serves the retention job
+        # and the FullyBooted polling.
+        if not seen and rig.cti.client.state.value == "disconnected":
+            seen.append((rig.cti.health(), rig.cti.wallboard()["stale"]))
+            rig.clock.advance(12)
+        await sleep(delay)
+
+    rig.cti._sleep = reconnect_delay
+    rig.emu.drop_sessions()
+    await until(lambda: rig.emu.connections == 2)
+    await rig.ready()
+    await until(lambda: not rig.cti.health()["stale"])
+
+    assert before == {
+        "connected": True,
+        "state": "ready",
+        "stale": False,
+        "last_error": None,
+        "down_since": None,
+    }
+    down, stale_board = seen[0]
+    assert (down["connected"], down["stale"], stale_board) == (False, True, True)
+    assert down["last_error"] == "the AMI session ended"
+    assert down["down_since"] == "2026-12-04T01:00:00+00:00"
+    assert rig.cti.wallboard()["stale"] is False
+    messages = drain(board)
+    alerts = [(m["kind"], m.get("down")) for m in messages if m["type"] == "alert"]
+    assert alerts == [("ami_down", None), ("ami_up", 12.0)]
+    assert any(m["type"] == "wallboard" and m["stale"] for m in messages)
+    kinds = [a["kind"] for a in await rig.cti.calls.alerts()]
+    assert kinds == ["ami_up", "ami_down"]
