@@ -304,18 +304,30 @@ class CTIService:
             await self.calls.save_talk(fact, at)
 
     async def _autopause(self, event: Event) -> None:
-        agent = self.agent_of(event.get("Interface")) or event.get("MemberName")
+        """Alert: the member, the queue Asterisk paused it in, the call that
+        rang out (AgentRingNoAnswer comes just before, app_queue.c ``rna``)."""
+        interface, queue = event.get("Interface"), event.get("Queue")
+        agent = self.agent_of(interface) or event.get("MemberName")
+        seat = self.state.seats.get(interface)
+        uniqueid = seat.rang_out if seat is not None else ""
         alert = {
             "type": "alert",
             "kind": "autopause",
             "agent": agent,
-            "queue": event.get("Queue"),
+            "member": interface,
+            "queue": queue,
+            "uniqueid": uniqueid,
             "reason": AUTO_PAUSE,
         }
-        logger.warning("agent %s auto-paused in %s", agent, event.get("Queue"))
+        logger.warning("agent %s auto-paused in %s", agent, queue)
         self.hub.to_supervisors(alert)
         await self.calls.alert(
-            "autopause", self.now(), agent_number=agent, queue=event.get("Queue")
+            "autopause",
+            self.now(),
+            agent_number=agent,
+            queue=queue,
+            uniqueid=uniqueid,
+            detail=interface,
         )
 
     def _ami_alert(self, error: AMIError) -> None:

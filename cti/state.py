@@ -8,7 +8,10 @@ Asterisk restart, so no agent is shown in a state Asterisk does not hold.
 Rules from the field cases: the queue length comes from Join and Leave only
 (F39, QueueCallerAbandon is followed by Leave); the pause state from
 ``Paused`` and the reason remembered from the pause, since an unpause
-carries an empty ``PausedReason`` (F34); AgentCalled may arrive between
+carries an empty ``PausedReason`` (F34), both per queue membership: an
+``autopause=yes`` ring-out pauses the member in that queue only
+(apps/app_queue.c ``rna``), so a seat is not ready where it is paused and
+ready elsewhere; AgentCalled may arrive between
 QueueMemberAdded and QueueMemberPause (F37). Member ``Status`` values are
 app_queue.c's device states (include/asterisk/devicestate.h: 1 not in use,
 2 in use, 3 busy, 5 unavailable, 6 ringing, 8 on hold).
@@ -50,16 +53,20 @@ class Seat:
     interface: str
     agent: str
     paused: dict[str, bool] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
     reason: str = ""
+    rang_out: str = ""
     ringing: str = ""
     call: str = ""
     channel: str = ""
     caller_channel: str = ""
     wrapup_until: float = 0.0
 
-    def status(self, now: float) -> AgentStatus:
-        """The seat's status at ``now`` (wrap-up ends by the clock)."""
-        if not self.paused:
+    def status(self, now: float, queue: str | None = None) -> AgentStatus:
+        """The seat's status at ``now`` in ``queue``, or overall (wrap-up ends
+        by the clock). Overall it is not ready only when paused in every
+        queue: paused in some, it still takes the others' calls."""
+        if not self.paused or (queue is not None and queue not in self.paused):
             return AgentStatus.LOGGED_OUT
         if self.call:
             return AgentStatus.TALKING
@@ -67,9 +74,8 @@ class Seat:
             return AgentStatus.RINGING
         if now < self.wrapup_until:
             return AgentStatus.WRAP_UP
-        if any(self.paused.values()):
-            return AgentStatus.NOT_READY
-        return AgentStatus.READY
+        paused = self.paused[queue] if queue else all(self.paused.values())
+        return AgentStatus.NOT_READY if paused else AgentStatus.READY
 
     def to_json(self, now: float) -> dict[str, Any]:
         """The seat for the API (no personal data: no caller numbers)."""
@@ -80,6 +86,7 @@ class Seat:
             "status": status.value,
             "reason": self.reason if status is AgentStatus.NOT_READY else "",
             "queues": sorted(self.paused),
+            "paused_in": dict(sorted(self.reasons.items())),
             "call": self.call,
             "wrapup_left": max(0.0, round(self.wrapup_until - now, 1)),
         }
@@ -162,9 +169,13 @@ class LiveState:
         if seat is None:
             agent = self.directory.get(interface) or event.get("MemberName")
             seat = self.seats[interface] = Seat(interface, agent)
-        seat.paused[event.get("Queue")] = event.get("Paused") in {"1", "true"}
-        if event.get("Paused") in {"1", "true"}:
-            seat.reason = event.get("PausedReason") or seat.reason
+        queue, paused = event.get("Queue"), event.get("Paused") in {"1", "true"}
+        seat.paused[queue] = paused
+        if paused:
+            reason = event.get("PausedReason") or seat.reasons.get(queue, seat.reason)
+            seat.reasons[queue] = seat.reason = reason
+        else:
+            seat.reasons.pop(queue, None)
         return seat
 
     def _member_changed(self, event: Event, now: float) -> Seat:
@@ -174,6 +185,7 @@ class LiveState:
         seat = self.seats.get(event.get("Interface"))
         if seat is not None:
             seat.paused.pop(event.get("Queue"), None)
+            seat.reasons.pop(event.get("Queue"), None)
         return seat
 
     def _caller_join(self, event: Event, now: float) -> None:
@@ -206,6 +218,8 @@ class LiveState:
 
     def _ring_no_answer(self, event: Event, now: float) -> Seat | None:
         seat = self.seats.get(event.get("Interface"))
+        if seat is not None:
+            seat.rang_out = event.get("Uniqueid")
         if seat is not None and seat.ringing == event.get("Uniqueid"):
             seat.ringing, seat.channel = "", ""
         return seat

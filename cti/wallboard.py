@@ -40,7 +40,7 @@ def _queue(
 ) -> dict[str, Any]:
     waiting = state.queues.get(name, [])
     seats = [s for s in state.seats.values() if name in s.paused]
-    by_state = Counter(seat.status(now).value for seat in seats)
+    by_state = Counter(seat.status(now, name).value for seat in seats)
     figures = summarise(
         (c for c in calls if c.queue == name),
         (o for o in offers if o.queue == name),

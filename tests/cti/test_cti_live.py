@@ -146,12 +146,18 @@ async def test_member_who_never_answers_is_autopaused_and_reported(rig: Rig) -> 
             "type": "alert",
             "kind": "autopause",
             "agent": "1001",
+            "member": AGENTS["1001"],
             "queue": QUEUE,
+            "uniqueid": UID,
             "reason": "Auto-Pause",
         }
     ]
     [stored] = await _rows(rig, cti_alerts)
-    assert (stored["kind"], stored["agent_number"]) == ("autopause", "1001")
+    assert (stored["kind"], stored["agent_number"], stored["uniqueid"]) == (
+        "autopause",
+        "1001",
+        UID,
+    )
     seat = rig.cti.state.seat_of("1001")
     assert seat is not None
     assert seat.to_json(rig.clock())["status"] == "not_ready"
@@ -424,3 +430,27 @@ async def test_lost_link_alerts_marks_stale_and_reports_health(rig: Rig) -> None
     assert any(m["type"] == "wallboard" and m["stale"] for m in messages)
     kinds = [a["kind"] for a in await rig.cti.calls.alerts()]
     assert kinds == ["ami_up", "ami_down"]
+
+
+async def test_autopause_in_one_queue_leaves_the_other_ready(rig: Rig) -> None:
+    """autopause=yes pauses one membership: not ready there, ready elsewhere."""
+    rig.member("1001")
+    rig.member("1001", OVERFLOW)
+    caller = rig.caller(UID)
+    rig.join(QUEUE, caller)
+    leg = rig.agent_leg("1001", UID)
+    rig.called(QUEUE, caller, "1001", leg)
+    queue = rig.emu.queues[QUEUE]
+    member = queue.members[AGENTS["1001"]]
+    scenes.agent_ring_no_answer(rig.emu, queue, caller, member, leg, ring_time_ms=15000)
+    await rig.settle()
+
+    seat = rig.cti.state.seat_of("1001")
+    assert seat is not None
+    shown = seat.to_json(rig.clock())
+    board = rig.cti.wallboard()["queues"]
+    assert (shown["status"], shown["paused_in"]) == ("ready", {QUEUE: "Auto-Pause"})
+    assert board[QUEUE]["agents"]["not_ready"] == 1
+    assert board[QUEUE]["agents"]["ready"] == 0
+    assert board[OVERFLOW]["agents"]["ready"] == 1
+    assert board[OVERFLOW]["agents"]["not_ready"] == 0
