@@ -272,6 +272,9 @@ class Service:
             "open_calls": fastagi.open_calls if fastagi else 0,
             "handshake_failures": fastagi.handshake_failures if fastagi else 0,
             "records": self.records.status(),
+            # The IVR keeps answering while AMI is down, so the status (read
+            # by load balancers) stays ok; monitoring reads this block.
+            "ami": self.cti.health() if self.cti is not None else None,
             "warnings": [str(p) for p in self.warnings],
         }
 
