@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from cti_rig import AGENTS, OVERFLOW, QUEUE, Rig, drain, until
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from cti.ami import emulator_events as scenes
 from cti.seats import Seats
@@ -30,9 +30,9 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     await setup.stop()
 
 
-async def _rows(rig: Rig, table: object) -> list[dict[str, object]]:
+async def _rows(rig: Rig, table: Table) -> list[dict[str, object]]:
     async with rig.engine.connect() as connection:
-        result = await connection.execute(select(table).order_by("id"))  # type: ignore[call-overload]
+        result = await connection.execute(select(table).order_by("id"))
         return [dict(row._mapping) for row in result]
 
 

@@ -52,7 +52,8 @@ class Harness:
     ) -> None:
         self.resyncs = 0
         self.alerts: list[Exception] = []
-        self.sleep = FakeSleep(limit=config.pop("sleep_limit", None))  # type: ignore[arg-type]
+        limit = config.pop("sleep_limit", None)
+        self.sleep = FakeSleep(limit=limit)  # type: ignore[arg-type]
         self.client = AMIClient(
             AMIConfig("cti", secret, port=emu.port, **config),  # type: ignore[arg-type]
             on_resync=self._resync,
