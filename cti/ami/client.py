@@ -31,6 +31,7 @@ from cti.ami.parser import AMIParser
 from cti.ami.pending import ActionTable, PendingAction
 from cti.ami.replies import CommandResult, OriginateResult, Reply
 from cti.ami.subscriptions import EventBus, Subscription
+from ivr.tasks import cancel_and_wait
 
 __all__ = ["AMIClient", "AMIConfig", "ConnectionState"]
 
@@ -100,7 +101,7 @@ class AMIClient:
         self.state = ConnectionState.STOPPED
         runner, self._runner = self._runner, None
         if runner is not None:
-            await _cancel(runner)
+            await cancel_and_wait(runner, logger=logger)
 
     async def wait_ready(self) -> None:
         """Wait until logged in, booted and resynced."""
@@ -331,7 +332,7 @@ class AMIClient:
             self.state = ConnectionState.DISCONNECTED
         tasks, self._session_tasks = self._session_tasks, set()
         for task in tasks:
-            await _cancel(task)
+            await cancel_and_wait(task, logger=logger)
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.close()
@@ -357,16 +358,3 @@ class AMIClient:
             logger.error(
                 "AMI task %s failed", task.get_name(), exc_info=task.exception()
             )
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    """Cancel ``task`` and wait for it, re-raising our own cancellation."""
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
-            raise
-    except Exception:
-        logger.exception("AMI task %s failed while stopping", task.get_name())

@@ -27,6 +27,7 @@ from ivr.agi.errors import (
 )
 from ivr.agi.messages import BadLine, HangupNotice, Message, Reply
 from ivr.agi.parser import ReplyParser
+from ivr.tasks import cancel_and_wait
 
 __all__ = ["AGISession"]
 
@@ -150,7 +151,7 @@ class AGISession:
                 self._writer.write_eof()
         if not task.done():
             await asyncio.wait([task], timeout=CLOSE_GRACE)
-        await _cancel(task)
+        await cancel_and_wait(task)
 
     async def __aenter__(self) -> AGISession:
         self.start()
@@ -258,14 +259,3 @@ class AGISession:
         self._hung_up_event.set()
         self._dead = True
         self._replies.put_nowait(_EOF)
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    """Cancel an owned task and wait for it, re-raising our own cancellation."""
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
-            raise
