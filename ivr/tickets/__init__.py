@@ -7,6 +7,17 @@ day on the flow's holiday calendar.
 """
 
 from ivr.tickets.deadlines import END_OF_DAY, Deadline, DeadlinePolicy, reply_deadline
+from ivr.tickets.desk import (
+    KINDS,
+    STATES,
+    CallContext,
+    FaxDocument,
+    FaxReceipt,
+    PendingTicket,
+    RecordedPart,
+    TicketDesk,
+    TicketStatus,
+)
 from ivr.tickets.errors import (
     DeadlineError,
     SequenceExhaustedError,
@@ -17,12 +28,21 @@ from ivr.tickets.numbers import TicketNumberer, check_digit, has_valid_check_dig
 
 __all__ = [
     "END_OF_DAY",
+    "KINDS",
+    "STATES",
+    "CallContext",
     "Deadline",
     "DeadlineError",
     "DeadlinePolicy",
+    "FaxDocument",
+    "FaxReceipt",
+    "PendingTicket",
+    "RecordedPart",
     "SequenceExhaustedError",
     "TicketConfigError",
+    "TicketDesk",
     "TicketNumberer",
+    "TicketStatus",
     "TicketsError",
     "check_digit",
     "has_valid_check_digit",
