@@ -221,6 +221,13 @@ class AsteriskBox:
             # The flow plays prompts by id in the channel language (zh), so
             # Asterisk looks for them in sounds/zh/ (main/file.c).
             (self.root / "data" / "sounds" / "zh").symlink_to(self.prompt_dir)
+        # A build with XML documentation refuses to boot without it: 22.x
+        # treats a config option missing from the docs as fatal (XMLDOC_STRICT,
+        # main/config_options.c), and astdatadir points here, not at the
+        # install's own data folder.
+        docs = prefix / "var" / "lib" / "asterisk" / "documentation"
+        if docs.is_dir():
+            (self.root / "data" / "documentation").symlink_to(docs)
         moh = self.root / "data" / "moh" / "national-wait"
         moh.mkdir(parents=True)
         _write_tone(moh / "wait-tone.wav")
