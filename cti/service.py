@@ -33,6 +33,7 @@ from cti.ami.message import Message
 from cti.calls import CallTracker, Fact, SettledCall, TalkTime, Visit
 from cti.events import Event, normalise
 from cti.hub import Hub
+from cti.knowledge import KnowledgeSource
 from cti.login_guard import LoginGuard
 from cti.recordings import RecordingIndex
 from cti.service_levels import CallFacts, OfferFacts, ServiceLevelPolicy
@@ -116,6 +117,8 @@ class CTIService:
         self._last_error: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.events_handled = 0
+        self.knowledge: KnowledgeSource | None = None
+        """The IVR's texts for the desktops; set by the service that runs calls."""
 
     def now(self) -> datetime:
         """The injected clock as an aware UTC time."""

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from cti.ami import AMIError
 from cti.errors import AMIUnavailableError, NotFoundError, SeatError, StaffError
+from cti.knowledge_web import knowledge_audio, knowledge_entry, knowledge_list
 from cti.seats import Seats
 from cti.service import CTIService
 from cti.staff import StaffMember
@@ -356,6 +357,9 @@ ROUTES = (
     Route("GET", "/cti/recordings/{id}/audio", recording_audio, Access.SUPERVISOR),
     Route("POST", "/cti/recordings/{id}/check", recording_check, Access.SUPERVISOR),
     Route("POST", "/cti/calls/{uniqueid}/survey", survey, Access.SUPERVISOR),
+    Route("GET", "/cti/knowledge", knowledge_list, Access.ANY),
+    Route("GET", "/cti/knowledge/{prompt_id}", knowledge_entry, Access.ANY),
+    Route("GET", "/cti/knowledge/{prompt_id}/audio", knowledge_audio, Access.ANY),
 )
 """Every CTI route with who may call it (the auth test walks this table)."""
 
