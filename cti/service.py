@@ -40,6 +40,8 @@ from cti.service_levels import CallFacts, OfferFacts, ServiceLevelPolicy
 from cti.staff import StaffDirectory
 from cti.state import AUTO_PAUSE, LiveState
 from cti.store import CallStore
+from cti.voicemail import MailboxMonitor
+from cti.voicemail_notices import MailboxNotices
 from cti.wallboard import wallboard
 
 __all__ = ["CTIOptions", "CTIService"]
@@ -66,6 +68,8 @@ class CTIOptions:
         session_hours: float = 12.0,
         hash_key: bytes = b"",
         tz: ZoneInfo = SHANGHAI,
+        mailboxes: tuple[str, ...] = (),
+        mailbox_retry: tuple[float, float] = (5.0, 300.0),
     ) -> None:
         self.ami = ami
         self.policy = policy
@@ -77,6 +81,10 @@ class CTIOptions:
         self.session_hours = session_hours
         self.hash_key = hash_key
         self.tz = tz
+        self.mailboxes = mailboxes
+        """Voicemail boxes to follow besides those VoicemailUsersList names."""
+        self.mailbox_retry = mailbox_retry
+        """First and longest delay between queries of a failing mailbox."""
 
 
 class CTIService:
@@ -112,6 +120,18 @@ class CTIService:
             sleep=self._between_sessions,
             **extra,
         )
+        base, cap = options.mailbox_retry
+        notices = MailboxNotices(self.hub, self.calls, self.state, self.now)
+        self.mailboxes = MailboxMonitor(
+            self.client,
+            alert=notices.alert,
+            changed=notices.changed,
+            clock=clock,
+            retry_base=base,
+            retry_cap=cap,
+            jitter=random,
+        )
+        self.mailboxes.watch(*options.mailboxes)
         self._link_up = False
         self._down_since: float | None = None
         self._last_error: str | None = None
@@ -144,6 +164,7 @@ class CTIService:
     async def stop(self) -> None:
         """Stop the AMI client and every task."""
         await self.client.stop()
+        await self.mailboxes.stop()
         tasks, self._tasks = self._tasks, set()
         for task in tasks:
             task.cancel()
@@ -221,6 +242,7 @@ class CTIService:
         )
         self._keep_live_visits()
         await self._link_back()
+        await self.mailboxes.resync()
         logger.info(
             "resynced: %d queue(s), %d seat(s)",
             len(self.state.queues),
@@ -275,6 +297,8 @@ class CTIService:
             await self._autopause(event)
         if event.name.startswith("QueueCaller"):
             self.hub.to_supervisors({"type": "wallboard", **self.wallboard()})
+        if event.name == "MessageWaiting":
+            await self.mailboxes.on_event(message)
 
     def _screen_pop(self, event: Event, now: float) -> None:
         visit = self.tracker.visit(event.get("Uniqueid"), event.get("Queue"))

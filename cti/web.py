@@ -25,6 +25,7 @@ from cti.seats import Seats
 from cti.service import CTIService
 from cti.staff import StaffMember
 from cti.stats import daily_figures
+from cti.voicemail_web import mailbox_list, mailbox_state
 from cti.web_auth import (
     CTI,
     Access,
@@ -360,6 +361,8 @@ ROUTES = (
     Route("GET", "/cti/knowledge", knowledge_list, Access.ANY),
     Route("GET", "/cti/knowledge/{prompt_id}", knowledge_entry, Access.ANY),
     Route("GET", "/cti/knowledge/{prompt_id}/audio", knowledge_audio, Access.ANY),
+    Route("GET", "/cti/mailboxes", mailbox_list, Access.ANY),
+    Route("GET", "/cti/mailboxes/{mailbox}", mailbox_state, Access.ANY),
 )
 """Every CTI route with who may call it (the auth test walks this table)."""
 
