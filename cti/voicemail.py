@@ -27,8 +27,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from cti.ami.actions import Action
 from cti.ami.backoff import Backoff
@@ -86,7 +86,9 @@ class MailboxMonitor:
         """Mailboxes VoicemailUsersList named; None until it answered."""
         self.mailboxes: dict[str, MailboxState] = {}
         self._retries: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._suspect = False
+        """True once a storage error was seen since the directory was read:
+        app_voicemail leaves failing users out, so it may lack real boxes."""
 
     def watch(self, *mailboxes: str) -> None:
         """Follow ``mailboxes`` too (``mailbox@context``; bare is ``@default``)."""
@@ -112,6 +114,10 @@ class MailboxMonitor:
             return
         found = {_listed_name(item) for item in reply.items}
         self.directory = frozenset(name for name in found if name)
+        self._suspect = any(
+            state.status is MailboxStatus.STORAGE_ERROR
+            for state in self.mailboxes.values()
+        )
         self.watch(*self.directory)
         logger.info("voicemail directory: %d mailbox(es)", len(self.directory))
 
@@ -143,15 +149,12 @@ class MailboxMonitor:
         if message.name != "MessageWaiting" or not message.get("Mailbox"):
             return None
         name = _full(message.get("Mailbox"))
-        if self.directory is not None and name not in self.directory:
-            self._own(self.load_directory(), "voicemail-directory")
         return await self._apply(name, counts_of(message), "MessageWaiting")
 
     async def stop(self) -> None:
         """Cancel the retries and background reloads."""
-        tasks = [*self._retries.values(), *self._tasks]
+        tasks = [*self._retries.values()]
         self._retries.clear()
-        self._tasks.clear()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -163,11 +166,12 @@ class MailboxMonitor:
         if state.status is MailboxStatus.STORAGE_ERROR:
             await self._storage_failed(state, was)
         else:
-            await self._judge_listing(state, was)
+            await self._judge_listing(state, was, source)
         self._changed(state)
         return state
 
     async def _storage_failed(self, state: MailboxState, was: MailboxStatus) -> None:
+        self._suspect = True
         if was is not MailboxStatus.STORAGE_ERROR:
             logger.warning("mailbox %s: voicemail storage error", state.mailbox)
             await self._alert(STORAGE_ALERT, state)
@@ -177,10 +181,13 @@ class MailboxMonitor:
             )
             self._retries[state.mailbox] = task
 
-    async def _judge_listing(self, state: MailboxState, was: MailboxStatus) -> None:
-        state.listed = (
-            None if self.directory is None else state.mailbox in self.directory
-        )
+    async def _judge_listing(
+        self, state: MailboxState, was: MailboxStatus, source: str
+    ) -> None:
+        # The cached list may be short: app_voicemail leaves out users whose
+        # count failed, and an MWI event may name a box added since.
+        fresh = source == "MessageWaiting" and was is not MailboxStatus.NOT_CONFIGURED
+        state.listed = await self._listed(state.mailbox, self._suspect or fresh)
         if was is MailboxStatus.STORAGE_ERROR:
             logger.info("mailbox %s: counts readable again", state.mailbox)
             self._end_retry(state.mailbox)
@@ -192,6 +199,13 @@ class MailboxMonitor:
                 await self._alert(NOT_CONFIGURED_ALERT, state)
         elif state.listed and state.status is MailboxStatus.NOT_CONFIGURED:
             state.status = MailboxStatus.OK
+
+    async def _listed(self, mailbox: str, recheck: bool) -> bool | None:
+        """Whether VoicemailUsersList names ``mailbox`` (None: unknown); with
+        ``recheck`` a mailbox missing from the cached list is asked again."""
+        if self.directory is not None and mailbox not in self.directory and recheck:
+            await self.load_directory()
+        return None if self.directory is None else mailbox in self.directory
 
     async def _retry_until_valid(self, mailbox: str) -> None:
         backoff = Backoff(*self._retry, self._jitter)
@@ -217,11 +231,6 @@ class MailboxMonitor:
     def _state(self, mailbox: str) -> MailboxState:
         name = _full(mailbox)
         return self.mailboxes.setdefault(name, MailboxState(name))
-
-    def _own(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
 
 def _full(mailbox: str) -> str:
