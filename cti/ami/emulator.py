@@ -5,7 +5,9 @@ It speaks as Asterisk 22 does: the banner ``Asterisk Call Manager/11.0.0``
 and close on failure (main/manager.c action_login), "Permission denied"
 before login and without the right class (process_message), and the replies
 of the actions the CTI uses, shaped as manager.c and apps/app_queue.c shape
-them. Tests push events with :meth:`AMIEmulator.emit` and the scenes in
+them, and voicemail's MailboxCount, MailboxStatus and VoicemailUsersList
+(:mod:`cti.ami.emulator_voicemail`, boxes in :attr:`AMIEmulator.mailboxes`).
+Tests push events with :meth:`AMIEmulator.emit` and the scenes in
 :mod:`cti.ami.emulator_events`. It imports nothing from the client side.
 """
 
