@@ -152,7 +152,7 @@ class MailboxMonitor:
         return await self._apply(name, counts_of(message), "MessageWaiting")
 
     async def stop(self) -> None:
-        """Cancel the retries and background reloads."""
+        """Cancel the retries of failing mailboxes."""
         tasks = [*self._retries.values()]
         self._retries.clear()
         for task in tasks:
