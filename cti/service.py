@@ -33,12 +33,15 @@ from cti.ami.message import Message
 from cti.calls import CallTracker, Fact, SettledCall, TalkTime, Visit
 from cti.events import Event, normalise
 from cti.hub import Hub
+from cti.knowledge import KnowledgeSource
 from cti.login_guard import LoginGuard
 from cti.recordings import RecordingIndex
 from cti.service_levels import CallFacts, OfferFacts, ServiceLevelPolicy
 from cti.staff import StaffDirectory
 from cti.state import AUTO_PAUSE, LiveState
 from cti.store import CallStore
+from cti.voicemail import MailboxMonitor
+from cti.voicemail_notices import MailboxNotices
 from cti.wallboard import wallboard
 
 __all__ = ["CTIOptions", "CTIService"]
@@ -65,6 +68,8 @@ class CTIOptions:
         session_hours: float = 12.0,
         hash_key: bytes = b"",
         tz: ZoneInfo = SHANGHAI,
+        mailboxes: tuple[str, ...] = (),
+        mailbox_retry: tuple[float, float] = (5.0, 300.0),
     ) -> None:
         self.ami = ami
         self.policy = policy
@@ -76,6 +81,10 @@ class CTIOptions:
         self.session_hours = session_hours
         self.hash_key = hash_key
         self.tz = tz
+        self.mailboxes = mailboxes
+        """Voicemail boxes to follow besides those VoicemailUsersList names."""
+        self.mailbox_retry = mailbox_retry
+        """First and longest delay between queries of a failing mailbox."""
 
 
 class CTIService:
@@ -111,11 +120,25 @@ class CTIService:
             sleep=self._between_sessions,
             **extra,
         )
+        base, cap = options.mailbox_retry
+        notices = MailboxNotices(self.hub, self.calls, self.state, self.now)
+        self.mailboxes = MailboxMonitor(
+            self.client,
+            alert=notices.alert,
+            changed=notices.changed,
+            clock=clock,
+            retry_base=base,
+            retry_cap=cap,
+            jitter=random,
+        )
+        self.mailboxes.watch(*options.mailboxes)
         self._link_up = False
         self._down_since: float | None = None
         self._last_error: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.events_handled = 0
+        self.knowledge: KnowledgeSource | None = None
+        """The IVR's texts for the desktops; set by the service that runs calls."""
 
     def now(self) -> datetime:
         """The injected clock as an aware UTC time."""
@@ -141,6 +164,7 @@ class CTIService:
     async def stop(self) -> None:
         """Stop the AMI client and every task."""
         await self.client.stop()
+        await self.mailboxes.stop()
         tasks, self._tasks = self._tasks, set()
         for task in tasks:
             task.cancel()
@@ -218,6 +242,7 @@ class CTIService:
         )
         self._keep_live_visits()
         await self._link_back()
+        await self.mailboxes.resync()
         logger.info(
             "resynced: %d queue(s), %d seat(s)",
             len(self.state.queues),
@@ -272,6 +297,8 @@ class CTIService:
             await self._autopause(event)
         if event.name.startswith("QueueCaller"):
             self.hub.to_supervisors({"type": "wallboard", **self.wallboard()})
+        if event.name == "MessageWaiting":
+            await self.mailboxes.on_event(message)
 
     def _screen_pop(self, event: Event, now: float) -> None:
         visit = self.tracker.visit(event.get("Uniqueid"), event.get("Queue"))

@@ -38,6 +38,9 @@ def cti_options(config: Config) -> CTIOptions:
         retention_interval=cti.retention_interval_seconds,
         session_hours=cti.session_hours,
         hash_key=config.privacy.hash_key,
+        mailboxes=tuple(
+            name.strip() for name in cti.mailboxes.split(",") if name.strip()
+        ),
     )
 
 

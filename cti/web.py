@@ -20,10 +20,12 @@ from aiohttp import web
 
 from cti.ami import AMIError
 from cti.errors import AMIUnavailableError, NotFoundError, SeatError, StaffError
+from cti.knowledge_web import knowledge_audio, knowledge_entry, knowledge_list
 from cti.seats import Seats
 from cti.service import CTIService
 from cti.staff import StaffMember
 from cti.stats import daily_figures
+from cti.voicemail_web import mailbox_list, mailbox_state
 from cti.web_auth import (
     CTI,
     Access,
@@ -356,6 +358,11 @@ ROUTES = (
     Route("GET", "/cti/recordings/{id}/audio", recording_audio, Access.SUPERVISOR),
     Route("POST", "/cti/recordings/{id}/check", recording_check, Access.SUPERVISOR),
     Route("POST", "/cti/calls/{uniqueid}/survey", survey, Access.SUPERVISOR),
+    Route("GET", "/cti/knowledge", knowledge_list, Access.ANY),
+    Route("GET", "/cti/knowledge/{prompt_id}", knowledge_entry, Access.ANY),
+    Route("GET", "/cti/knowledge/{prompt_id}/audio", knowledge_audio, Access.ANY),
+    Route("GET", "/cti/mailboxes", mailbox_list, Access.ANY),
+    Route("GET", "/cti/mailboxes/{mailbox}", mailbox_state, Access.ANY),
 )
 """Every CTI route with who may call it (the auth test walks this table)."""
 

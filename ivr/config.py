@@ -199,6 +199,9 @@ class CTISettings:
     recordings_dir: str = field(default="recordings", metadata=_NOT_EMPTY)
     retention_days: int = field(default=180, metadata=_POSITIVE)
     retention_interval_seconds: float = field(default=3600.0, metadata=_SECONDS)
+    mailboxes: str = ""
+    """Voicemail boxes to show (``1001@default,2001@depts``) besides those
+    VoicemailUsersList names, so a box whose storage fails is still seen."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -233,9 +233,11 @@ class Service:
                 "refusing to start: ami.enabled is true but no AMI secret is set "
                 "(set IVR_AMI_SECRET to the [cti] secret of manager.conf)"
             )
+        from cti.knowledge import KnowledgeSource
         from cti.settings import cti_service
 
         self.cti = cti_service(self.config, self.records.store.engine)
+        self.cti.knowledge = KnowledgeSource(lambda: self._handler().loaded)
         await self.cti.start()
         self._handler().surveys = CTISurveys(self.cti)
 

@@ -5,7 +5,9 @@ It speaks as Asterisk 22 does: the banner ``Asterisk Call Manager/11.0.0``
 and close on failure (main/manager.c action_login), "Permission denied"
 before login and without the right class (process_message), and the replies
 of the actions the CTI uses, shaped as manager.c and apps/app_queue.c shape
-them. Tests push events with :meth:`AMIEmulator.emit` and the scenes in
+them, and voicemail's MailboxCount, MailboxStatus and VoicemailUsersList
+(:mod:`cti.ami.emulator_voicemail`, boxes in :attr:`AMIEmulator.mailboxes`).
+Tests push events with :meth:`AMIEmulator.emit` and the scenes in
 :mod:`cti.ami.emulator_events`. It imports nothing from the client side.
 """
 
@@ -16,8 +18,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from cti.ami import emulator_actions
+from cti.ami import emulator_actions, emulator_voicemail
 from cti.ami.emulator_model import EmulatedChannel, EmulatedQueue, QueueMember
+from cti.ami.emulator_voicemail import EmulatedMailbox
 from cti.ami.emulator_wire import (
     EmulatedSession,
     EmulatedUser,
@@ -34,6 +37,11 @@ __all__ = ["AMI_BANNER", "AMIEmulator"]
 logger = logging.getLogger("cti.ami.emulator")
 
 AMI_BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+
+_ACTION_CLASSES = {
+    **emulator_actions.ACTION_CLASSES,
+    **emulator_voicemail.ACTION_CLASSES,
+}
 
 
 class AMIEmulator:
@@ -61,6 +69,8 @@ class AMIEmulator:
         self.fully_booted = fully_booted
         self.queues: dict[str, EmulatedQueue] = {}
         self.channels: dict[str, EmulatedChannel] = {}
+        self.mailboxes: dict[str, EmulatedMailbox] = {}
+        """voicemail.conf users by ``mailbox@context``."""
         self.commands: dict[str, str] = {
             "core show uptime": "System uptime: 10 minutes, 11 seconds\n"
             "Last reload: 2 minutes, 4 seconds"
@@ -74,7 +84,10 @@ class AMIEmulator:
         self._server: asyncio.Server | None = None
         self._sessions: set[EmulatedSession] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._handlers = emulator_actions.handlers(self)
+        self._handlers = {
+            **emulator_actions.handlers(self),
+            **emulator_voicemail.handlers(self),
+        }
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Listen and return the port (a spare one when ``port`` is 0)."""
@@ -177,7 +190,7 @@ class AMIEmulator:
         return await handler(session, request)
 
     def _allowed(self, session: EmulatedSession, name: str) -> bool:
-        needed = emulator_actions.ACTION_CLASSES.get(name, frozenset())
+        needed = _ACTION_CLASSES.get(name, frozenset())
         return not needed or bool(session.user and needed & session.user.write)
 
     async def _login(self, session: EmulatedSession, request: Request) -> bool:

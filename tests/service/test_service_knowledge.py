@@ -1,0 +1,163 @@
+"""Agents are served what callers hear: the running service, end to end.
+
+A simulated caller (``ivr call``'s own code) walks the shipped menu through
+the FastAGI server and prints what it hears; the same service's CTI API
+must serve, for every prompt played, the text printed and the file played.
+A reload must reach the agents too. The AMI peer is the project's emulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from service_calls import MakeConfig
+
+from cti.ami.emulator import AMIEmulator
+from cti.ami.emulator_wire import EmulatedUser
+from ivr.prompts import PromptCatalog
+from ivr.service import Service
+from ivr.sim import place_call
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "cti-test-secret"
+CLAIM_WORDS = "达到法定退休年龄"
+
+
+@pytest.fixture
+async def asterisk() -> AsyncIterator[AMIEmulator]:
+    """An emulated Asterisk manager with the cti user of manager.conf."""
+    emulator = AMIEmulator(
+        {"cti": EmulatedUser(SECRET)}, sleep=lambda _: asyncio.sleep(0)
+    )
+    await emulator.start()
+    yield emulator
+    await emulator.close()
+
+
+@pytest.fixture
+async def running(
+    make_config: MakeConfig, asterisk: AMIEmulator, tmp_path: Path
+) -> AsyncIterator[tuple[Service, Path]]:
+    """The service with the CTI on a writable copy of the flow and prompts."""
+    prompts = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", prompts)
+    shutil.copy(ROOT / "menus.yaml", tmp_path / "menus.yaml")
+    config = make_config(
+        **{
+            "ami.enabled": True,
+            "ami.port": asterisk.port,
+            "ami.secret": SECRET,
+            "flow.path": str(tmp_path / "menus.yaml"),
+            "prompts.dir": str(prompts),
+        }
+    )
+    service = Service(config)
+    await service.start()
+    try:
+        yield service, prompts
+    finally:
+        await service.stop()
+
+
+async def _token(service: Service) -> str:
+    assert service.cti is not None
+    now = datetime.now(UTC)
+    await service.cti.staff.add(
+        "li", "agent", "agent-password-1", now, agent_number="1001"
+    )
+    token = await service.cti.staff.log_in("li", "agent-password-1", now)
+    assert token is not None
+    return token
+
+
+async def _get(service: Service, token: str, path: str) -> tuple[int, Any]:
+    url = f"http://127.0.0.1:{service.http_port}{path}"
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession() as client:
+        async with client.get(url, headers=headers) as reply:
+            if reply.content_type == "application/json":
+                return reply.status, await reply.json()
+            return reply.status, await reply.read()
+
+
+async def _heard(service: Service, prompts: Path, language: str) -> list[str]:
+    """Call 1 then 2 (the pension claim) and return the transcript's prompt lines."""
+    catalog = PromptCatalog.load(prompts)
+    out = io.StringIO()
+    status = await place_call(
+        host="127.0.0.1",
+        port=service.fastagi_port,
+        keys="1 2 !",
+        at="2026-10-08 09:30",
+        caller=None,
+        prompt_text=lambda name: catalog.spoken_text(name, language),
+        language=language,
+        out=out,
+    )
+    assert status == 0, out.getvalue()
+    return [line for line in out.getvalue().splitlines() if line.startswith("♪ ")]
+
+
+@pytest.mark.parametrize("language", ["zh", "yue"])
+async def test_agents_are_served_the_words_and_files_callers_hear(
+    running: tuple[Service, Path], language: str
+) -> None:
+    """Every prompt the caller heard: same text, same wav, on the API."""
+    service, prompts = running
+    token = await _token(service)
+
+    lines = await _heard(service, prompts, language)
+    checked = [await _check(service, token, prompts, language, line) for line in lines]
+
+    names = [name.rpartition("/")[2] for name, *_ in checked]
+    assert names[:3] == ["welcome-morning", "recording-notice", "main-menu"]
+    assert "si-pension-claim" in names
+    for name, heard, served, status, same_audio in checked:
+        assert (name, served) == (name, heard)
+        assert (name, status, same_audio) == (name, 200, True)
+
+
+async def _check(
+    service: Service, token: str, prompts: Path, language: str, line: str
+) -> tuple[str, str, str, int, bool]:
+    """One transcript line against the API: name, heard, served, status, audio."""
+    name, _, heard = line.removeprefix("♪ ").partition("  ")
+    prompt_id = name.rpartition("/")[2]
+    status, entry = await _get(
+        service, token, f"/cti/knowledge/{prompt_id}?lang={language}"
+    )
+    _, audio = await _get(service, token, entry["audio_url"])
+    # Asterisk looks a bare name up in the channel's language folder and a
+    # name with a folder (zh/...) as written (main/file.c fileexists_core).
+    played = prompts / (name if "/" in name else f"{language}/{name}")
+    same_audio = audio == played.with_suffix(".wav").read_bytes()
+    return name, heard, entry["text"], status, same_audio
+
+
+async def test_a_reload_reaches_the_agents(running: tuple[Service, Path]) -> None:
+    """A new script after ``reload``: new text, entry and flow versions."""
+    service, prompts = running
+    token = await _token(service)
+    _, before = await _get(service, token, "/cti/knowledge/si-pension-claim")
+    catalog = prompts / "prompts.yaml"
+    text = catalog.read_text("utf-8")
+    assert CLAIM_WORDS in text
+    catalog.write_text(text.replace(CLAIM_WORDS, "年满法定退休年龄", 1), "utf-8")
+
+    unchanged = (await _get(service, token, "/cti/knowledge/si-pension-claim"))[1]
+    result = await service.reload("test")
+    _, after = await _get(service, token, "/cti/knowledge/si-pension-claim")
+
+    assert unchanged == before, "nothing changes before the reload"
+    assert result.ok and result.changed
+    assert "年满法定退休年龄" in after["text"]
+    assert after["version"] != before["version"]
+    assert after["flow_version"] == result.version != before["flow_version"]
