@@ -110,7 +110,11 @@ async def _record_parts(call: DeskCall, node: MessageNode, takes: _Takes) -> boo
 async def _record_part(
     call: DeskCall, node: MessageNode, part: RecordingPart, takes: _Takes
 ) -> bool:
-    """Record one part until the caller sends (or confirms) a usable take."""
+    """Record one part until the caller sends (or confirms) a usable take.
+
+    A caller who stops answering the review, or asks for a take after
+    :data:`MAX_TAKES`, has their latest take sent if it is long enough.
+    """
     await _record(call, node, part, takes)
     recordings = 1
     while True:
@@ -119,14 +123,10 @@ async def _record_part(
             await call.play([takes.parts[part.part].path])
             continue
         usable = takes.long_enough(part)
-        if key is None or (key == _SEND and usable):
+        if key is None or (key == _SEND and usable) or recordings >= MAX_TAKES:
             return usable
-        if recordings >= MAX_TAKES:
-            return usable
-        short = key == _SEND or key is None
-        await call.play(
-            ["message-too-short", "record-again"] if short else ["record-again"]
-        )
+        too_short = [] if key == _AGAIN else ["message-too-short"]
+        await call.play([*too_short, "record-again"])
         await _record(call, node, part, takes)
         recordings += 1
 
