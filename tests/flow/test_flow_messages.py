@@ -330,3 +330,20 @@ async def test_complaint_hang_up_during_the_name_is_dropped(
 
     assert desk.tickets == {} and len(desk.discarded) == 1
     assert outcome.kind is OutcomeKind.HANGUP
+
+
+async def test_provisional_deadline_sounds_the_same(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """A deadline in a year the calendar lacks is flagged for staff only:
+    the caller hears the date like any other."""
+    year_end = at(2026, 12, 30, 20, 0)
+    desk = memory_desk(tmp_path, flow, year_end)
+    channel = RecordingChannel([*TO_MESSAGE, "3", SILENCE], takes=[Take()])
+
+    await run_with_desk(flow, catalog, channel, year_end, desk)
+
+    (ticket,) = desk.tickets.values()
+    assert ticket.deadline.provisional
+    assert ticket.deadline.day.year == 2027
+    assert contains(channel.played, read_back(ticket.number, ticket.deadline.day))
