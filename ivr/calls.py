@@ -29,6 +29,7 @@ from ivr.privacy import hash_number, mask_number
 from ivr.prompts import PromptCatalog
 from ivr.records import CallRecordWriter
 from ivr.speech import speak_digits
+from ivr.tickets import TicketDesk
 from ivr.trace import CallTrace, Outcome, OutcomeKind
 
 __all__ = ["AGENT_NUMBER_SCRIPT", "CallHandler", "LoadedFlow", "agent_number"]
@@ -80,6 +81,10 @@ class CallHandler:
         self._allow_overrides = allow_overrides
         self.surveys: SurveySink | None = None
         """Where survey scores go besides the record (the CTI, when it runs)."""
+        self.desk: TicketDesk | None = None
+        """The ticket desk of the message, complaint, status and fax nodes.
+        Unset, those nodes tell callers the service is unavailable and go
+        to their ``on_fail`` node (see ``ivr.flow.desk_call``)."""
 
     async def handle_session(self, session: AGISession, env: AGIEnvironment) -> None:
         """Run one FastAGI or classic AGI session."""
@@ -122,7 +127,11 @@ class CallHandler:
         setup = self._setup(channel.info)
         trace = self._new_trace(channel.info, setup, loaded.flow)
         runner = FlowRunner(
-            loaded.flow, loaded.calendar, setup.clock, surveys=self.surveys
+            loaded.flow,
+            loaded.calendar,
+            setup.clock,
+            surveys=self.surveys,
+            desk=self.desk,
         )
         self._records.record_started(trace)
         localised = LocalisedChannel(channel, loaded.catalog)

@@ -42,7 +42,17 @@ class LocalisedChannel:
         return self._channel.hung_up
 
     def _names(self, prompts: Sequence[str]) -> list[str]:
-        return [self._catalog.playback_name(p, self._language) for p in prompts]
+        return [self._name(prompt) for prompt in prompts]
+
+    def _name(self, prompt: str) -> str:
+        """A catalog prompt in the caller's language; a file path unchanged.
+
+        Recordings (a caller's own message, a reply staff recorded) are
+        played by their absolute path and have no language.
+        """
+        if prompt.startswith("/"):
+            return prompt
+        return self._catalog.playback_name(prompt, self._language)
 
     async def answer(self) -> None:
         """Answer the call."""

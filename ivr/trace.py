@@ -23,6 +23,8 @@ class OutcomeKind(StrEnum):
     """The caller heard what they came for and the flow said goodbye."""
     QUEUE = "queue"
     """The call was handed to an agent queue (see ``Outcome.queue_status``)."""
+    MESSAGE = "message"
+    """The caller left a voice message or a complaint: a ticket to answer."""
     GOODBYE = "goodbye"
     """The flow ended the call politely without service (no input, after hours)."""
     HANGUP = "hangup"

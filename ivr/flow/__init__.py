@@ -4,7 +4,10 @@ Layers, bottom up: ``yamlpos`` (YAML with positions), ``model`` (frozen
 values), ``calendar`` (working days), ``problems``/``*_reader``/``checker``
 (load and check; ``options_reader`` for menu keys and campaign items,
 ``phrases``/``prompt_check`` for the catalog and the norm's Annex 2),
-``agent_call`` (screen-pop variables, the survey), ``interpreter`` (run a
+``agent_call`` (screen-pop variables, the survey), ``ticket_model``,
+``ticket_reader`` and ``desk_call``/``message_nodes``/``desk_nodes`` (the
+voice message, complaint, ticket status and fax nodes over an
+``ivr.tickets.TicketDesk``), ``interpreter`` (run a
 flow on an ``ivr.channel.Channel``), ``check_cli`` (the ``ivr check``
 command) and ``graph``/``graph_svg``/``graph_cli`` (the ``ivr graph``
 picture).

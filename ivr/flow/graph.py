@@ -29,6 +29,7 @@ from ivr.flow.model import (
     Node,
     QueueNode,
 )
+from ivr.flow.ticket_model import FaxNode, MessageNode, TicketStatusNode
 from ivr.prompts import PromptCatalog
 
 __all__ = ["Box", "Edge", "Layout", "lay_out", "text_width"]
@@ -122,6 +123,8 @@ def edges_of(node: Node) -> list[Edge]:
             ]
         case QueueNode():
             return _queue_edges(node)
+        case MessageNode() | TicketStatusNode() | FaxNode():
+            return ticket_edges(node)
     return []
 
 
@@ -155,6 +158,30 @@ def _queue_edges(node: QueueNode) -> list[Edge]:
     if node.answered:
         edges.append(Edge(node.id, node.answered, "after the agent", "next"))
     return edges
+
+
+def ticket_edges(node: MessageNode | TicketStatusNode | FaxNode) -> list[Edge]:
+    """A ticket node's ways out: on success (if not ending) and on failure."""
+    edges = [Edge(node.id, node.on_fail, "desk down or given up", "failure")]
+    if node.next:
+        edges.insert(0, Edge(node.id, node.next, "done", "next"))
+    return edges
+
+
+def describe_ticket_node(
+    node: MessageNode | TicketStatusNode | FaxNode,
+) -> Iterator[str]:
+    """What a ticket node does, in a line or two (after its own prompts)."""
+    if isinstance(node, MessageNode):
+        for part in node.parts:
+            yield f"records {part.part}, up to {part.max_seconds:g} s"
+        yield f"{node.kind} ticket for area {node.area or '(last queue)'}"
+    elif isinstance(node, TicketStatusNode):
+        yield "keys a ticket number, hears its state"
+    else:
+        yield "picks a document and a fax number"
+    if not node.next:
+        yield "reads back the ticket number, then ends the call"
 
 
 def _ranks(flow: Flow, edges: list[Edge]) -> dict[str, int]:
@@ -245,6 +272,9 @@ def _describe(node: Node, catalog: PromptCatalog | None) -> Iterator[str]:
             yield from (_prompt_line(p, catalog) for p in node.prompts)
             if isinstance(node, GoodbyeNode) and node.closing:
                 yield f"+ {', '.join(node.closing)} (by holiday on holidays)"
+        case MessageNode() | TicketStatusNode() | FaxNode():
+            yield from (_prompt_line(p, catalog) for p in node.prompts)
+            yield from describe_ticket_node(node)
 
 
 def _prompt_line(prompt_id: str, catalog: PromptCatalog | None) -> str:

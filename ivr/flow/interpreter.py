@@ -28,6 +28,7 @@ from ivr.flow.agent_call import (
     screen_pop_variables,
 )
 from ivr.flow.calendar import WorkCalendar
+from ivr.flow.desk_call import DeskCall, call_context
 from ivr.flow.model import (
     REPEAT,
     AnnouncementNode,
@@ -40,7 +41,10 @@ from ivr.flow.model import (
     QueueNode,
     SurveyNode,
 )
+from ivr.flow.ticket_model import MessageNode, TicketNode
+from ivr.flow.ticket_nodes import run_ticket_node
 from ivr.prompts import PromptCatalog
+from ivr.tickets.desk import TicketDesk
 from ivr.trace import CallTrace, Outcome, OutcomeKind, Step
 
 __all__ = ["MAX_STEPS", "FlowRunner"]
@@ -67,12 +71,16 @@ class FlowRunner:
         clock: Clock,
         catalog: PromptCatalog | None = None,
         surveys: SurveySink | None = None,
+        desk: TicketDesk | None = None,
     ) -> None:
         self.flow = flow
         self.calendar = calendar
         self.clock = clock
         self.catalog = catalog
         self.surveys = surveys
+        self.desk = desk
+        """The ticket desk of the message, complaint, status and fax nodes;
+        without one those nodes tell the caller the service is unavailable."""
 
     def _now(self) -> datetime:
         return self.clock.now(self.flow.settings.zone)
@@ -136,7 +144,20 @@ class FlowRunner:
                 return await self._goodbye(channel, node, step)
             case SurveyNode():
                 return await self._survey(channel, node, step, trace)
+            case TicketNode():
+                call = self._desk_call(channel, node, step, trace)
+                return await run_ticket_node(call, node)
         raise TypeError(f"no handler for node kind {node.kind!r}")
+
+    def _desk_call(
+        self, channel: Channel, node: TicketNode, step: Step, trace: CallTrace
+    ) -> DeskCall:
+        area = node.area if isinstance(node, MessageNode) else ""
+        holiday = self.calendar.holiday_name(self._now().date())
+        context = call_context(trace, channel, area)
+        return DeskCall(
+            channel, step, self.desk, context, holiday, self._report_missing
+        )
 
     async def _finish(
         self, channel: Channel, trace: CallTrace, outcome: Outcome

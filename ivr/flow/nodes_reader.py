@@ -24,6 +24,7 @@ from ivr.flow.model import (
 from ivr.flow.options_reader import read_campaigns, read_options
 from ivr.flow.problems import Reader, suggest
 from ivr.flow.settings_reader import read_holiday_prompts
+from ivr.flow.ticket_reader import TICKET_BUILDERS, TICKET_KINDS, TICKET_REQUIRED
 from ivr.flow.yamlpos import PMap, PNode, PScalar
 
 __all__ = ["KINDS", "read_nodes"]
@@ -64,6 +65,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "invalid",
         "closing",
     ),
+    **TICKET_KINDS,
 }
 """Every node kind and the settings it accepts (besides ``kind``)."""
 
@@ -75,6 +77,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "queue": ("queue", "next"),
     "goodbye": (),
     "survey": ("prompts", "thanks"),
+    **TICKET_REQUIRED,
 }
 MAX_PRIORITY = 10
 """Highest ``priority`` of a queue node (ops' scale; app_queue takes any integer)."""
@@ -331,4 +334,5 @@ _BUILDERS: dict[str, _Build] = {
     "queue": _queue,
     "goodbye": _goodbye,
     "survey": _survey,
+    **TICKET_BUILDERS,
 }

@@ -30,7 +30,7 @@ __all__ = ["check_reachable", "successors"]
 
 def successors(node: Node) -> list[str]:
     """The node ids a node can lead to (empty ids and ``repeat`` left out)."""
-    found: list[str] = [getattr(node, "next", "")]
+    found: list[str] = [getattr(node, "next", ""), getattr(node, "on_fail", "")]
     if isinstance(node, MenuNode):
         found += [*node.options.values(), node.on_no_input, node.on_invalid]
         found += [item.target for item in node.campaigns]

@@ -148,7 +148,10 @@ class TranscriptPrinter:
         if event.value == "missing":
             self._print(f"♪ {event.name}  (missing sound file: caller hears nothing)")
             return
-        line = f"♪ {event.name}  {self._text(event.name)}".rstrip()
+        text = self._text(event.name)
+        if not text and event.name.startswith("/"):
+            text = "(the caller's own recording)"
+        line = f"♪ {event.name}  {text}".rstrip()
         if event.value.startswith("interrupted:"):
             line += f"  [interrupted by {event.value.partition(':')[2]}]"
         elif event.value == "hangup":

@@ -85,6 +85,9 @@ class CallContext:
     prompt_count: int = 0
     digit_count: int = 0
     database: dict[tuple[str, str], str] = field(default_factory=dict)
+    recordings: dict[str, float] = field(default_factory=dict)
+    """Files ``RECORD FILE`` wrote on this call, with their seconds of audio:
+    Asterisk can play them back (a caller listening to their message)."""
 
     def next_prompt_index(self) -> int:
         """Count one more prompt played and return its 1-based number."""

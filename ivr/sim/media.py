@@ -63,14 +63,16 @@ class MediaCommands:
         return offset
 
     def _opens(self, name: str) -> bool:
-        if self.ctx.prompts.exists(name):
+        if self.ctx.prompts.exists(name) or name in self.ctx.recordings:
             return True
         self.ctx.model.record("prompt", name, "missing")
         return False
 
     async def _play(self, name: str, escape: str, offset: int) -> tuple[int, int]:
         """Play one file from ``offset``; return (result, endpos)."""
-        length = self.ctx.prompts.length(name)
+        length = self.ctx.recordings.get(name)
+        if length is None:
+            length = self.ctx.prompts.length(name)
         remaining = max(0.0, length - offset / SAMPLE_RATE)
         request = PromptRequest(name, escape, length, self.ctx.next_prompt_index())
         answer = await self.ctx.caller.on_prompt(request)
@@ -236,6 +238,7 @@ class MediaCommands:
         offset = atoi(argv[6]) if len(argv) > 6 and scan_int(argv[6]) is not None else 0
         outcome = await self.ctx.caller.on_record(request)
         self.ctx.model.record("record", request.path, _describe(outcome))
+        self.ctx.recordings[request.path] = outcome.seconds
         return await Recording(self.ctx, request, offset).finish(outcome)
 
 
@@ -267,8 +270,8 @@ def _wants_beep(argv: list[str]) -> bool:
 
 def _describe(outcome: RecordOutcome) -> str:
     if outcome.ended_by in ("dtmf", "beep-key"):
-        return f"{outcome.ended_by}:{outcome.digit}"
-    return outcome.ended_by
+        return f"{outcome.ended_by}:{outcome.digit} after {outcome.seconds:g} s"
+    return f"{outcome.ended_by} after {outcome.seconds:g} s"
 
 
 class Recording:

@@ -4,7 +4,13 @@ A *token* is what the caller does for one request for digits:
 
 * a key string such as ``1`` or ``23#``: pressed one key after another;
 * ``_``: no input (the request times out);
-* ``!``: hang up there.
+* ``!``: hang up there;
+* ``rec<N>`` plus an ending, for a ``RECORD FILE``: speak ``N`` seconds,
+  then ``#`` (``rec5#``), hang up (``rec5!``), fall silent until the
+  silence limit ends it (``rec5_``) or nothing, so the time limit does
+  (``rec5``). A recording with no such token next ends as configured
+  (by default ``#`` after five seconds); a ``rec`` token where keys are
+  wanted is no input.
 
 ``GET DATA`` takes a whole token. A collection made of ``STREAM FILE`` and
 ``WAIT FOR DIGIT`` commands takes one key per ``WAIT FOR DIGIT`` from the same
@@ -29,15 +35,23 @@ from .behaviour import (
     PromptRequest,
     QueueOutcome,
     QueueRequest,
+    RecordEnd,
     RecordOutcome,
     RecordRequest,
 )
 from .errors import CallerScriptError
 from .keyboard import Keyboard
 
-__all__ = ["InteractiveCaller", "ScriptedCaller", "parse_tokens"]
+__all__ = ["InteractiveCaller", "ScriptedCaller", "parse_tokens", "record_outcome"]
 
 _KEYS = re.compile(r"[0-9*#]+")
+_RECORDING = re.compile(r"rec(?P<seconds>\d+(?:\.\d+)?)(?P<end>[#!_]?)")
+_RECORD_ENDS: dict[str, RecordEnd] = {
+    "#": "dtmf",
+    "!": "hangup",
+    "_": "silence",
+    "": "timeout",
+}
 _COLLECTING = frozenset({"WAIT FOR DIGIT", "STREAM FILE", "GET OPTION"})
 
 
@@ -46,8 +60,18 @@ def parse_tokens(script: str | Iterable[str]) -> list[str]:
     tokens = script.split() if isinstance(script, str) else list(script)
     for token in tokens:
         if token not in ("_", "!") and not _KEYS.fullmatch(token):
-            raise CallerScriptError(f"bad key token {token!r}", token)
+            if not _RECORDING.fullmatch(token):
+                raise CallerScriptError(f"bad key token {token!r}", token)
     return tokens
+
+
+def record_outcome(token: str) -> RecordOutcome | None:
+    """The recording a ``rec`` token describes, or ``None`` for another token."""
+    match = _RECORDING.fullmatch(token)
+    if match is None:
+        return None
+    seconds = float(match.group("seconds"))
+    return RecordOutcome(_RECORD_ENDS[match.group("end")], "#", seconds)
 
 
 def _command_name(line: str) -> str:
@@ -114,13 +138,19 @@ class _TokenCaller(ABC):
     def _answer(self, token: str | None) -> KeyAnswer:
         if token == "!":
             return KeyAnswer(hang_up=True, pause=self.pause)
-        if token is None or token == "_":
+        if token is None or token == "_" or record_outcome(token):
             return KeyAnswer(pause=self.pause)
         return KeyAnswer(token, pause=self.pause)
 
+    async def record_token(self, request: RecordRequest) -> str | None:
+        """The caller's ``rec`` token for this recording, ``None`` for none."""
+        return None
+
     async def on_record(self, request: RecordRequest) -> RecordOutcome:
-        """End every recording the same configured way."""
-        return self.record
+        """End the recording as the caller's ``rec`` token says, else as set."""
+        token = await self.record_token(request)
+        found = record_outcome(token) if token else None
+        return found or self.record
 
     async def on_queue(self, request: QueueRequest) -> QueueOutcome:
         """Every queue goes the same configured way."""
@@ -170,6 +200,12 @@ class ScriptedCaller(_TokenCaller):
     async def next_token(self) -> str | None:
         """Pop the next scripted token."""
         return self.tokens.popleft() if self.tokens else None
+
+    async def record_token(self, request: RecordRequest) -> str | None:
+        """Pop the next token if it is a ``rec`` token."""
+        if self.tokens and record_outcome(self.tokens[0]):
+            return self.tokens.popleft()
+        return None
 
     def hangs_up_before_start(self) -> bool:
         """As configured."""
@@ -239,6 +275,22 @@ class InteractiveCaller(_TokenCaller):
             if token in ("_", "!") or _KEYS.fullmatch(token):
                 return token
             self._write("  keys are 0-9, * and #\n")
+
+    async def record_token(self, request: RecordRequest) -> str | None:
+        """Ask the person how the recording goes: ``5#``, ``5!``, ``5_``, ``5``."""
+        limit = f"up to {request.max_ms / 1000:g} s" if request.max_ms > 0 else ""
+        while True:
+            self._write(
+                f"● recording {limit}: seconds and an ending (5# = then #, "
+                "5! = hang up, 5_ = silence, 5 = time limit; Enter = 5#)> "
+            )
+            line = await self.keyboard.read_line()
+            if not line:
+                return "rec0!"
+            token = line.strip().removeprefix("rec") or "5#"
+            if record_outcome(f"rec{token}"):
+                return f"rec{token}"
+            self._write("  for example 5# or 12!\n")
 
     def close(self) -> None:
         """Stop reading the keyboard."""

@@ -20,9 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ivr.tickets.deadlines import Deadline
+if TYPE_CHECKING:
+    # Only for annotations: the flow imports this module while ivr.tickets
+    # (whose deadlines use the flow's calendar) may still be importing.
+    from ivr.tickets.deadlines import Deadline
 
 __all__ = [
     "KINDS",

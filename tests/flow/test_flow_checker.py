@@ -94,7 +94,10 @@ def test_one_typo_on_the_way_is_one_error(
 
 def test_menu_with_no_way_out(tmp_path: Path, catalog: PromptCatalog) -> None:
     """A menu whose keys all stay in it is an error at the menu's id."""
-    old = '      "1": main-menu\n      "*": main-menu\n      "0": goodbye-after-hours\n'
+    old = (
+        '      "1": main-menu\n      "2": leave-message\n      "*": main-menu\n'
+        '      "0": goodbye-after-hours\n'
+    )
     new = '      "1": after-hours\n      "#": repeat\n'
     path, text = broken_copy(tmp_path, old, new)
 
@@ -194,7 +197,7 @@ def test_unknown_kind(tmp_path: Path, catalog: PromptCatalog) -> None:
     assert errors == [
         f"{where_in(text, BROKEN_KIND, 6)}: error: unknown kind 'hour' "
         "(did you mean 'hours'?); use one of greeting, announcement, menu, hours, "
-        "queue, goodbye, survey"
+        "queue, goodbye, survey, message, complaint, ticket_status, fax"
     ]
 
 

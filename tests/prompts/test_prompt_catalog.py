@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from ivr.flow import load_flow
+from ivr.flow.ticket_model import TICKET_PROMPTS
 from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq, parse_yaml
 from ivr.prompts import DIALPLAN_PROMPTS, PromptCatalog, PromptCatalogError
 from ivr.prompts.freshness import render_sidecar
 from ivr.prompts.render import script_digest
 from ivr.prompts.voice import voice_for
 from ivr.speech import PIECE_SCRIPTS
+from ivr.tickets.memory_desk import DEFAULT_FAX_DOCUMENTS
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPTS = REPO / "prompts"
@@ -145,11 +147,25 @@ def test_every_prompt_menus_yaml_names_exists(catalog: PromptCatalog) -> None:
 def test_every_script_is_used_by_the_flow_or_the_dialplan(
     catalog: PromptCatalog,
 ) -> None:
-    """No script is dead text: menus.yaml names it, or the dialplan plays it."""
+    """No script is dead text: menus.yaml names it, the dialplan plays it, the
+    ticket nodes say it by fixed id, or it offers a sample fax document."""
     root = parse_yaml((REPO / "menus.yaml").read_text(encoding="utf-8"), "m").root
-    words = set(_scalars(root)) | set(DIALPLAN_PROMPTS)
+    words = set(_scalars(root)) | set(DIALPLAN_PROMPTS) | set(TICKET_PROMPTS)
 
-    assert [prompt_id for prompt_id in catalog.ids if prompt_id not in words] == []
+    unused = [prompt_id for prompt_id in catalog.ids if prompt_id not in words]
+
+    assert set(unused) == {document.prompt for document in DEFAULT_FAX_DOCUMENTS}
+
+
+def test_fixed_ticket_prompts_are_in_the_catalog(catalog: PromptCatalog) -> None:
+    """Every fixed line of the ticket nodes has a script and audio."""
+    missing = [
+        prompt_id
+        for prompt_id in TICKET_PROMPTS
+        if not (catalog.has(prompt_id) and catalog.has_audio(prompt_id))
+    ]
+
+    assert missing == []
 
 
 def test_dialplan_prompts_are_in_the_catalog_and_rendered(

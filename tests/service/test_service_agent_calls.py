@@ -92,8 +92,8 @@ async def test_survey_score_goes_to_the_sink(service: Service) -> None:
 
 
 async def test_busy_queue_offers_general_or_goodbye(service: Service) -> None:
-    """A queue that times out offers q-general; key 2 ends politely."""
-    call = await place(service, "1 0 2", queue=QUEUE_MODES["timeout"])
+    """A queue that times out offers q-general; key 3 ends politely."""
+    call = await place(service, "1 0 3", queue=QUEUE_MODES["timeout"])
 
     assert call.stored_path[-3:] == [
         "queue-social-insurance",

@@ -1,0 +1,213 @@
+"""Run the ticket status and fax nodes.
+
+Ticket status: the caller keys a ticket number (as many digits as the desk's
+numbers have, ``#`` ends); a number with a wrong length, prefix or check
+digit is refused before any look-up, and it and an unknown number get the
+same words, so a caller learns nothing of tickets that are not theirs
+(norm art. 25). A found ticket is read out: its number, its state in plain
+words, its reply deadline as a date, and a recorded reply where staff left
+one.
+
+Fax: the caller picks a document by key (each document's own prompt names
+its key), then the calling line or another number, hears the number read
+back and confirms; the stored request's ticket number follows, and honestly
+whether the fax goes out by itself or waits for staff (and by when).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ivr.flow.desk_call import DeskCall
+from ivr.flow.ticket_model import FaxNode, TicketStatusNode, state_prompt
+from ivr.speech import speak_date, speak_digits
+from ivr.tickets.desk import FaxDocument, FaxReceipt, TicketDesk, TicketStatus
+from ivr.trace import Outcome, OutcomeKind
+
+__all__ = ["MAX_FAX_DIGITS", "MIN_FAX_DIGITS", "run_fax", "run_ticket_status"]
+
+logger = logging.getLogger("ivr.flow.desk_nodes")
+
+MIN_FAX_DIGITS = 5
+"""Shorter keyed numbers cannot be a fax line (an extension is not dialled)."""
+MAX_FAX_DIGITS = 20
+"""Longest fax number taken: a trunk prefix, area code and number fit."""
+
+_OWN_LINE, _OTHER_LINE = "1", "2"
+_CONFIRM, _RETYPE = "1", "2"
+
+
+async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
+    """Ask for a ticket number and read out that ticket (see the module doc)."""
+    desk = call.desk
+    if desk is None:
+        await call.desk_failed("look up a ticket", "status-unavailable", None)
+        return node.on_fail
+    failures = 0
+    retry: tuple[str, ...] = ()
+    while True:
+        number = await call.collect(
+            [*retry, *node.prompts, "status-ask"],
+            max_digits=desk.number_length,
+            timeout=node.timeout,
+        )
+        found = await _look_up(call, desk, number)
+        if isinstance(found, TicketStatus):
+            await _read_status(call, found)
+            return node.next
+        if found == "down":
+            return node.on_fail
+        failures += 1
+        if failures > node.retries:
+            call.step.result = "no ticket found"
+            await call.play(["status-not-found"])
+            return node.on_fail
+        retry = _status_retry(node, number, failures)
+
+
+async def _look_up(call: DeskCall, desk: TicketDesk, number: str) -> TicketStatus | str:
+    """The ticket, ``"none"`` (not keyed, not ours), or ``"down"`` (told)."""
+    if not number.isdigit() or not desk.is_valid_number(number):
+        return "none"
+    try:
+        found = await desk.status(number)
+    except Exception as exc:
+        # A desk failure must reach the caller as words, not silence.
+        await call.desk_failed("look up a ticket", "status-unavailable", exc)
+        return "down"
+    return "none" if found is None else found
+
+
+def _status_retry(
+    node: TicketStatusNode, number: str, failures: int
+) -> tuple[str, ...]:
+    """The line before asking again: a silence line, or "check the number"."""
+    if number in ("", "#"):
+        lines = node.no_input
+        return (lines[min(failures, len(lines)) - 1],) if lines else ()
+    return ("status-check-number",)
+
+
+async def _read_status(call: DeskCall, status: TicketStatus) -> None:
+    """Read out one ticket: number, state, deadline, and any recorded reply."""
+    words = [
+        "status-number",
+        *speak_digits(status.number),
+        state_prompt(status.state),
+        "status-deadline",
+        *speak_date(status.deadline.day),
+    ]
+    if status.replied_prompt:
+        words += ["status-reply", status.replied_prompt]
+    call.step.result = f"ticket found, {status.state}"
+    await call.play(words)
+
+
+async def run_fax(call: DeskCall, node: FaxNode) -> str | Outcome:
+    """Take a fax request (see the module docstring)."""
+    documents = await _documents(call)
+    if not documents:
+        return node.on_fail
+    document = await _pick_document(call, node, documents)
+    if document is None:
+        return node.on_fail
+    number = await _fax_number(call, node)
+    if number is None:
+        call.step.result = "no fax number"
+        return node.on_fail
+    receipt = await _request(call, document, number)
+    if receipt is None:
+        return node.on_fail
+    await call.play(_receipt_words(receipt))
+    if node.next:
+        return node.next
+    await call.play(node.closing_on(call.holiday))
+    return Outcome(OutcomeKind.SELF_SERVICE, node.id, detail="fax requested")
+
+
+async def _documents(call: DeskCall) -> list[FaxDocument]:
+    """The desk's documents; none (the caller told) when it has none or fails."""
+    if call.desk is None:
+        await call.desk_failed("list fax documents", "fax-unavailable", None)
+        return []
+    try:
+        documents = list(call.desk.fax_documents())
+    except Exception as exc:
+        await call.desk_failed("list fax documents", "fax-unavailable", exc)
+        return []
+    if not documents:
+        logger.warning("call %s: no fax documents configured", call.call.uniqueid)
+        call.step.result = "no fax documents"
+        await call.play(["fax-unavailable"])
+    return documents
+
+
+async def _pick_document(
+    call: DeskCall, node: FaxNode, documents: list[FaxDocument]
+) -> FaxDocument | None:
+    by_key = {document.key: document for document in documents}
+    prompts = [*node.prompts, *(d.prompt for d in documents if d.prompt)]
+    key = await call.choose(node, prompts, "".join(by_key))
+    return None if key is None else by_key[key]
+
+
+async def _fax_number(call: DeskCall, node: FaxNode) -> str | None:
+    """A fax number the caller confirmed, or ``None`` when they gave up."""
+    own = call.call.caller if _dialable(call.call.caller or "") else None
+    for _ in range(node.retries + 1):
+        number = await _own_or_keyed(call, node, own)
+        if number is None:
+            return None
+        if not number:
+            continue
+        confirm = ["fax-confirm", *speak_digits(number), "fax-confirm-keys"]
+        key = await call.choose(node, confirm, _CONFIRM + _RETYPE)
+        if key == _CONFIRM:
+            return number
+        if key is None:
+            return None
+    return None
+
+
+async def _own_or_keyed(call: DeskCall, node: FaxNode, own: str | None) -> str | None:
+    """The calling line or a keyed number; ``""`` for one not usable."""
+    if own is not None:
+        key = await call.choose(node, ["fax-line-choice"], _OWN_LINE + _OTHER_LINE)
+        if key is None:
+            return None
+        if key == _OWN_LINE:
+            return own
+    keyed = await call.collect(
+        ["fax-number-ask"], max_digits=MAX_FAX_DIGITS, timeout=node.timeout
+    )
+    if _dialable(keyed):
+        return keyed
+    lines = node.invalid if keyed.strip("#") else node.no_input
+    await call.play(lines[:1])
+    return ""
+
+
+def _dialable(number: str) -> bool:
+    return number.isdigit() and MIN_FAX_DIGITS <= len(number) <= MAX_FAX_DIGITS
+
+
+async def _request(
+    call: DeskCall, document: FaxDocument, number: str
+) -> FaxReceipt | None:
+    assert call.desk is not None
+    try:
+        receipt = await call.desk.request_fax(call.call, document.id, number)
+    except Exception as exc:
+        await call.desk_failed("store a fax request", "fax-unavailable", exc)
+        return None
+    call.step.result = f"fax {document.id} requested"
+    return receipt
+
+
+def _receipt_words(receipt: FaxReceipt) -> list[str]:
+    """The ticket number, then who sends the fax: the system, or staff by a date."""
+    words = ["fax-saved", *speak_digits(receipt.number)]
+    if receipt.will_send:
+        return [*words, "fax-will-send"]
+    day = speak_date(receipt.deadline.day)
+    return [*words, "fax-staff-send", *day, "fax-staff-send-after"]
