@@ -31,7 +31,7 @@ from ivr.records.schema import ticket_events, ticket_recordings, tickets
 from ivr.tickets.deadlines import DeadlinePolicy
 from ivr.tickets.entries import Part, TicketEntry, part_rows
 from ivr.tickets.errors import TicketNotFoundError, TicketStateError
-from ivr.tickets.lifecycle import CLAIMABLE, DISCARDED, check_action
+from ivr.tickets.lifecycle import CLAIMABLE, DISCARDED, OPEN, check_action
 from ivr.tickets.models import Ticket
 from ivr.tickets.store_reads import TicketReader
 
@@ -206,9 +206,14 @@ class TicketStore(TicketReader):
         return marked
 
     async def record_fax(
-        self, number: str, sent: bool, result: str, now: datetime
+        self, number: str, sent: bool, result: str, now: datetime, *, final: bool = True
     ) -> Ticket:
-        """Record one fax sending attempt; a sent fax is the ticket's reply."""
+        """Record one fax sending attempt; a sent fax is the ticket's reply.
+
+        A failed attempt that is not ``final`` leaves the fax ``queued`` for
+        the sender's next try; a final failure leaves it ``failed`` for staff.
+        """
+        state = "sent" if sent else ("failed" if final else "queued")
         async with self._engine.begin() as connection:
             row = await _locked_row(connection, number)
             await connection.execute(
@@ -216,7 +221,7 @@ class TicketStore(TicketReader):
                 .where(tickets.c.id == row["id"])
                 .values(
                     fax_attempts=tickets.c.fax_attempts + 1,
-                    fax_state="sent" if sent else "failed",
+                    fax_state=state,
                     fax_result=result[:128],
                 )
             )
@@ -224,6 +229,46 @@ class TicketStore(TicketReader):
         if sent:
             return await self.reply(number, "fax", "", "fax", now)
         return await self._ticket(number)
+
+    async def faxes_due(self, limit: int) -> list[Ticket]:
+        """Open fax tickets whose fax is ``queued`` for the sender, oldest first."""
+        query = (
+            select(tickets)
+            .where(
+                tickets.c.kind == "fax",
+                tickets.c.fax_state == "queued",
+                tickets.c.state.in_(OPEN),
+            )
+            .order_by(tickets.c.saved_at, tickets.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            found = await connection.execute(query)
+            return [Ticket.from_row(row) for row in found.mappings()]
+
+    async def note(
+        self, number: str, actor: str, action: str, detail: str, now: datetime
+    ) -> None:
+        """Add an event to ticket ``number``'s history without changing its state
+        (a call-back's outcome, a recording fetched)."""
+        async with self._engine.begin() as connection:
+            row = await _locked_row(connection, number)
+            await _event(connection, row["id"], now, actor, action, detail)
+
+    async def expired_recordings(
+        self, cutoff: datetime, since: datetime | None = None
+    ) -> list[str]:
+        """Recording paths (without extension) of tickets saved before
+        ``cutoff`` (and from ``since`` on, when given): the retention sweep
+        deletes their files."""
+        query = select(ticket_recordings.c.path).join(
+            tickets, tickets.c.id == ticket_recordings.c.ticket_id
+        )
+        query = query.where(tickets.c.saved_at < to_utc(cutoff))
+        if since is not None:
+            query = query.where(tickets.c.saved_at >= to_utc(since))
+        async with self._engine.connect() as connection:
+            return list((await connection.execute(query)).scalars())
 
     async def _pick(
         self, connection: AsyncConnection, areas: Collection[str] | None
