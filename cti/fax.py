@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -28,8 +28,16 @@ from cti import commands
 from cti.ami import AMIClient, AMIError, ConnectionState, NotLoggedInError
 from cti.ami.subscriptions import Subscription
 from ivr.privacy import mask_number
+from ivr.tickets.store import TicketStore
 
-__all__ = ["FaxJob", "FaxOptions", "FaxOutcome", "FaxQueue", "FaxSender"]
+__all__ = [
+    "FaxJob",
+    "FaxOptions",
+    "FaxOutcome",
+    "FaxQueue",
+    "FaxSender",
+    "StoreFaxQueue",
+]
 
 logger = logging.getLogger("cti.fax")
 
@@ -91,6 +99,38 @@ class FaxQueue(Protocol):
     ) -> None:
         """Store one attempt; ``final`` when no more attempts will be made."""
         ...
+
+
+class StoreFaxQueue:
+    """The ticket store as a :class:`FaxQueue`; documents by id to TIFF paths.
+
+    A ticket naming a document no longer configured gets an empty path,
+    which the sender refuses and records as a failed attempt.
+    """
+
+    def __init__(self, store: TicketStore, documents: Mapping[str, str]) -> None:
+        self.store = store
+        self.documents = documents
+
+    async def faxes_due(self, limit: int) -> Sequence[FaxJob]:
+        """Queued fax tickets as jobs."""
+        due = await self.store.faxes_due(limit)
+        return [
+            FaxJob(
+                t.number,
+                t.fax_number,
+                self.documents.get(t.fax_document, ""),
+                t.fax_attempts,
+            )
+            for t in due
+        ]
+
+    async def record_fax(
+        self, ticket: str, outcome: FaxOutcome, final: bool, now: datetime
+    ) -> None:
+        """One attempt into the ticket (a sent fax becomes its reply)."""
+        result = f"sent, {outcome.pages} page(s)" if outcome.sent else outcome.reason
+        await self.store.record_fax(ticket, outcome.sent, result, now, final=final)
 
 
 class FaxSender:
