@@ -255,18 +255,14 @@ class TicketStore(TicketReader):
             row = await _locked_row(connection, number)
             await _event(connection, row["id"], now, actor, action, detail)
 
-    async def expired_recordings(
-        self, cutoff: datetime, since: datetime | None = None
-    ) -> list[str]:
+    async def expired_recordings(self, cutoff: datetime) -> list[str]:
         """Recording paths (without extension) of tickets saved before
-        ``cutoff`` (and from ``since`` on, when given): the retention sweep
-        deletes their files."""
-        query = select(ticket_recordings.c.path).join(
-            tickets, tickets.c.id == ticket_recordings.c.ticket_id
+        ``cutoff``: the retention sweep deletes their files."""
+        query = (
+            select(ticket_recordings.c.path)
+            .join(tickets, tickets.c.id == ticket_recordings.c.ticket_id)
+            .where(tickets.c.saved_at < to_utc(cutoff))
         )
-        query = query.where(tickets.c.saved_at < to_utc(cutoff))
-        if since is not None:
-            query = query.where(tickets.c.saved_at >= to_utc(since))
         async with self._engine.connect() as connection:
             return list((await connection.execute(query)).scalars())
 
