@@ -130,7 +130,7 @@ class CTIService:
         self.events_handled = 0
         self.tickets = tickets
         self.ticket_actions = TicketActions(self, tickets) if tickets else None
-        self._ticket_sweep = (
+        self.ticket_sweep = (
             RecordingSweep(tickets, options.tickets.retention_days) if tickets else None
         )
 
@@ -367,8 +367,8 @@ class CTIService:
         while True:
             await self.recordings.scan()
             await self.recordings.enforce_retention(self.now())
-            if self._ticket_sweep is not None:
-                await self._ticket_sweep.run_once(self.now())
+            if self.ticket_sweep is not None:
+                await self.ticket_sweep.run_once(self.now())
             await self._sleep(self.options.retention_interval)
 
     def spawn(self, coro: Any, name: str) -> None:

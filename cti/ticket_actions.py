@@ -217,22 +217,19 @@ class RecordingSweep:
     """Deletes the files of ticket recordings past the retention period.
 
     The store still answers for those parts, but the API then finds no file
-    and answers 410 Gone, as it does for any part past retention. Each run
-    looks only at tickets saved since the previous run's cut-off (the first
-    run looks at all), so the work does not grow with the archive.
+    and answers 410 Gone, as it does for any part past retention. Every run
+    looks at all old parts, not only those since the last run: a ticket
+    recovered from the spool may arrive with an old save time.
     """
 
     def __init__(self, store: TicketStore, retention_days: int) -> None:
         self.store = store
         self.retention = timedelta(days=retention_days)
-        self._since: datetime | None = None
 
     async def run_once(self, now: datetime) -> int:
         """Delete expired recording files; return how many were deleted."""
-        cutoff = now - self.retention
-        paths = await self.store.expired_recordings(cutoff, self._since)
+        paths = await self.store.expired_recordings(now - self.retention)
         deleted = await asyncio.to_thread(_delete, paths)
-        self._since = cutoff
         if deleted:
             logger.info("ticket retention: deleted %d recording file(s)", deleted)
         return deleted
