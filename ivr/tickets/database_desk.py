@@ -204,7 +204,7 @@ class DatabaseTicketDesk:
         number = spooled.entry.number
         try:
             async with asyncio.timeout(self._timeout):
-                await write()
+                written = await write()
         except DATABASE_FAULTS as error:
             log.warning(
                 "ticket %s: database unavailable (%s), %s kept in the spool",
@@ -214,6 +214,11 @@ class DatabaseTicketDesk:
             )
             await asyncio.to_thread(self.spool.write, spooled)
             return
+        if not written and spooled.step in ("pending", "request"):
+            # A fresh number already stored: two hosts share a node digit.
+            # Telling this caller another caller's number would be worse.
+            log.error("ticket number %s was already used: check tickets.node", number)
+            raise TicketStorageError(f"ticket number {number} was already used")
         if spooled.step != "pending":
             await asyncio.to_thread(self.spool.remove, number)
 
