@@ -104,18 +104,22 @@ def callback(interface: str, number: str, context: str, ticket: str) -> Action:
     )
 
 
-def send_fax(channel: str, context: str, ticket: str, document: str) -> Action:
+def send_fax(
+    channel: str, context: str, ticket: str, document: str, station_id: str = ""
+) -> Action:
     """Dial the fax ``channel`` and run SendFAX on ``document`` from ``context``.
 
     ``document`` is a TIFF/F path Asterisk can read; the context sends it
     and reports FAXSTATUS, FAXERROR and FAXPAGES with the ticket number in a
     UserEvent. manager.c man_do_variable_value splits a Variable value at
     commas, so the caller must refuse a path holding one (:mod:`cti.fax`).
+    ``station_id`` becomes FAXOPT(localstationid) in the context.
     """
     return Action.build(
         "Originate",
         ("Variable", f"FAX_TICKET={ticket}"),
         ("Variable", f"FAX_FILE={document}"),
+        ("Variable", f"FAX_STATION_ID={station_id}"),
         Channel=channel,
         Context=context,
         Exten="s",

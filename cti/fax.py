@@ -71,11 +71,13 @@ class FaxOptions:
     ``channel`` is the dial string with ``{number}`` for the fax number
     (``PJSIP/{number}@trunk``); empty means fax sending is not configured.
     ``interval`` is the pause between runs, hence between two attempts of
-    one fax; ``result_timeout`` how long a SendFAX may take after answer.
+    one fax; ``result_timeout`` how long a SendFAX may take after answer;
+    ``station_id`` the local station id the fax header shows.
     """
 
     channel: str = ""
     context: str = "fax-out"
+    station_id: str = ""
     max_attempts: int = 3
     interval: float = 300.0
     result_timeout: float = 600.0
@@ -206,7 +208,11 @@ class FaxSender:
     async def _attempt(self, job: FaxJob, subscription: Subscription) -> FaxOutcome:
         channel = self.options.channel.replace("{number}", job.fax_number)
         action = commands.send_fax(
-            channel, self.options.context, job.ticket, job.document_path
+            channel,
+            self.options.context,
+            job.ticket,
+            job.document_path,
+            self.options.station_id,
         )
         try:
             dialled = await self.client.originate(action)

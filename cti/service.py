@@ -130,8 +130,11 @@ class CTIService:
         self.events_handled = 0
         self.tickets = tickets
         self.ticket_actions = TicketActions(self, tickets) if tickets else None
+        settings = options.tickets
         self.ticket_sweep = (
-            RecordingSweep(tickets, options.tickets.retention_days) if tickets else None
+            RecordingSweep(tickets, settings.retention_days, settings.recording_format)
+            if tickets
+            else None
         )
 
     def now(self) -> datetime:

@@ -182,9 +182,11 @@ class TicketActions:
         """The file of a recorded part; 410 when past retention or deleted."""
         await self.visible(member, number)
         viewer, now = viewer_of(member), self.service.now()
-        keep = self.service.options.tickets.retention_days
-        found = await self.store.recording(number, part, viewer, now, keep)
-        path = Path(f"{found.path}.wav")
+        settings = self.service.options.tickets
+        found = await self.store.recording(
+            number, part, viewer, now, settings.retention_days
+        )
+        path = Path(f"{found.path}.{settings.recording_format}")
         if not await asyncio.to_thread(path.is_file):
             raise RecordingExpiredError(f"ticket {number}: the {part} file is gone")
         return RecordingFile(path, number, part)
@@ -222,24 +224,27 @@ class RecordingSweep:
     recovered from the spool may arrive with an old save time.
     """
 
-    def __init__(self, store: TicketStore, retention_days: int) -> None:
+    def __init__(
+        self, store: TicketStore, retention_days: int, extension: str = "wav"
+    ) -> None:
         self.store = store
         self.retention = timedelta(days=retention_days)
+        self.extension = extension
 
     async def run_once(self, now: datetime) -> int:
         """Delete expired recording files; return how many were deleted."""
         paths = await self.store.expired_recordings(now - self.retention)
-        deleted = await asyncio.to_thread(_delete, paths)
+        deleted = await asyncio.to_thread(_delete, paths, self.extension)
         if deleted:
             logger.info("ticket retention: deleted %d recording file(s)", deleted)
         return deleted
 
 
-def _delete(paths: list[str]) -> int:
-    """Remove ``<path>.wav`` for each path; count the files that existed."""
+def _delete(paths: list[str], extension: str) -> int:
+    """Remove ``<path>.<extension>`` for each path; count those that existed."""
     deleted = 0
     for path in paths:
-        target = Path(f"{path}.wav")
+        target = Path(f"{path}.{extension}")
         if target.is_file():
             target.unlink()
             deleted += 1

@@ -15,14 +15,16 @@ __all__ = ["TicketOptions"]
 class TicketOptions:
     """Where ticket recordings live and how replies, faxes and reports go.
 
-    ``recordings_dir`` is the folder Asterisk records messages into (the
-    recorded replies go to its ``replies`` subfolder, so Asterisk can play
-    them); parts older than ``retention_days`` are deleted and answered
-    410. ``callback_context`` is the dialplan context a call-back dials the
-    caller from; ``fax_documents`` maps a fax document id to its TIFF/F.
+    ``recordings_dir`` is the folder Asterisk records messages into, in
+    ``recording_format`` (recorded replies go to its ``replies`` subfolder
+    as WAV, so Asterisk can play them); parts older than ``retention_days``
+    are deleted and answered 410. ``callback_context`` is the dialplan
+    context a call-back dials the caller from; ``fax_documents`` maps a fax
+    document id to its TIFF/F.
     """
 
     recordings_dir: str = "ticket-recordings"
+    recording_format: str = "wav"
     retention_days: int = 180
     callback_context: str = "cti-callback"
     overdue: OverdueOptions = field(default_factory=OverdueOptions)

@@ -181,13 +181,25 @@ class AMISettings:
     secret: str = field(default="", repr=False)
 
 
+_DIAL_STRING = _rule(
+    lambda v: "{number}" in v and "/" in v,
+    "an Asterisk dial string with {number} for the fax number (PJSIP/{number}@trunk)",
+)
+_HOUR = _rule(lambda v: 0 <= v <= 23, "an hour of the day from 0 to 23")
+
+
 @dataclass(frozen=True, slots=True)
 class CTISettings:
     """Agents, queues, service levels and recordings (norm art. 20, 21, 39).
 
     The ring target is ``ring_target_rings`` China rings of
     ``ring_on_seconds`` tone and ``ring_off_seconds`` silence (3 x 5 s =
-    15 s). ``service_levels`` are the queue targets T in seconds.
+    15 s). ``service_levels`` are the queue targets T in seconds. Ticket
+    call-backs dial the caller from ``callback_context``; faxes go out on
+    ``fax_channel`` (when ``tickets.fax_sending`` is on) with up to
+    ``fax_max_attempts`` tries ``fax_retry_seconds`` apart; the overdue sweep
+    runs every ``overdue_interval_seconds`` and the daily overdue report is
+    written to ``overdue_reports_dir`` after ``overdue_report_hour`` (local).
     """
 
     ring_on_seconds: float = field(default=1.0, metadata=_SECONDS)
@@ -201,6 +213,14 @@ class CTISettings:
     recordings_dir: str = field(default="recordings", metadata=_NOT_EMPTY)
     retention_days: int = field(default=180, metadata=_POSITIVE)
     retention_interval_seconds: float = field(default=3600.0, metadata=_SECONDS)
+    callback_context: str = field(default="cti-callback", metadata=_NOT_EMPTY)
+    fax_channel: str = field(default="PJSIP/{number}@trunk", metadata=_DIAL_STRING)
+    fax_max_attempts: int = field(default=3, metadata=_POSITIVE)
+    fax_retry_seconds: float = field(default=600.0, metadata=_SECONDS)
+    fax_result_timeout_seconds: float = field(default=600.0, metadata=_SECONDS)
+    overdue_interval_seconds: float = field(default=300.0, metadata=_SECONDS)
+    overdue_reports_dir: str = field(default="reports", metadata=_NOT_EMPTY)
+    overdue_report_hour: int = field(default=1, metadata=_HOUR)
 
 
 _DIGITS = _rule(

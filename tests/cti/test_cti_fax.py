@@ -54,7 +54,9 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
 def _sender(
     rig: Rig, queue: MemoryQueue, channel: str = "PJSIP/{number}@trunk"
 ) -> FaxSender:
-    options = FaxOptions(channel=channel, max_attempts=2, result_timeout=5.0)
+    options = FaxOptions(
+        channel=channel, station_id="12333", max_attempts=2, result_timeout=5.0
+    )
     return FaxSender(rig.cti.client, queue, options, rig.cti.now)
 
 
@@ -81,6 +83,7 @@ async def test_a_fax_is_sent_into_fax_out_with_the_ticket_and_file(
     assert sent.get_all("Variable") == [
         "FAX_TICKET=1203100000018",
         "FAX_FILE=/var/lib/ivr/fax/social-card.tif",
+        "FAX_STATION_ID=12333",
     ]
     assert tried == 1
     assert queue.recorded == [("1203100000018", FaxOutcome(True, "", 3), True)]

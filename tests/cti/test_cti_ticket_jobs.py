@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from ticket_desk_rig import CALLER, Desk, ticket_options
 from cti.ami.emulator_originate import FaxResult
 from cti.fax import FaxOptions, FaxSender, StoreFaxQueue
 from cti.overdue import OverdueWatch
+from cti.settings import ticket_options as ticket_options_of
+from ivr.config import Config, FaxDocumentSettings, TicketsSettings
 from ivr.tickets.models import Viewer
 
 LATE = "1203100000034"
@@ -148,3 +151,27 @@ async def test_a_failing_fax_is_retried_then_left_to_staff(desk: Desk) -> None:
     assert (between.fax_state, between.fax_attempts) == ("queued", 1)
     assert (after.fax_state, after.fax_attempts) == ("failed", 2)
     assert (after.state, after.fax_result, third) == ("new", "T38_NEG_ERROR", 0)
+
+
+def test_faxes_are_sent_only_with_tickets_fax_sending() -> None:
+    """The config's fax channel counts only when tickets.fax_sending is on;
+    documents map by id to their TIFF; folder and retention come from tickets."""
+    document = FaxDocumentSettings("1", "pension-form", "养老表", "/srv/fax/p.tif")
+    tickets = TicketsSettings(
+        recordings_dir="/var/spool/asterisk/ivr-messages",
+        retention_days=90,
+        fax_documents=(document,),
+        fax_context="fax-out",
+    )
+    off = ticket_options_of(replace(Config(), tickets=tickets))
+    on = ticket_options_of(
+        replace(Config(), tickets=replace(tickets, fax_sending=True))
+    )
+
+    assert not off.fax.configured
+    assert on.fax.channel == "PJSIP/{number}@trunk" and on.fax.context == "fax-out"
+    assert on.fax_documents == {"pension-form": "/srv/fax/p.tif"}
+    assert (on.recordings_dir, on.retention_days) == (
+        "/var/spool/asterisk/ivr-messages",
+        90,
+    )
