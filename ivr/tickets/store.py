@@ -230,6 +230,37 @@ class TicketStore(TicketReader):
             return await self.reply(number, "fax", "", "fax", now)
         return await self._ticket(number)
 
+    async def reassign(
+        self, number: str, username: str, actor: str, now: datetime
+    ) -> Ticket:
+        """Give open ticket ``number`` to ``username`` (a supervisor's decision).
+
+        A ``new`` ticket becomes ``assigned``; an assigned, forwarded or
+        overdue one keeps its state and changes hands. The version is
+        compared and bumped like any other change.
+        """
+        async with self._engine.begin() as connection:
+            row = await _locked_row(connection, number)
+            if row["state"] not in OPEN:
+                raise TicketStateError(number, row["state"], "reassign")
+            state = "assigned" if row["state"] == "new" else row["state"]
+            result = await connection.execute(
+                update(tickets)
+                .where(tickets.c.id == row["id"], tickets.c.version == row["version"])
+                .values(
+                    state=state,
+                    assigned_to=username,
+                    assigned_at=to_utc(now),
+                    version=row["version"] + 1,
+                    updated_at=to_utc(now),
+                )
+            )
+            if result.rowcount != 1:
+                raise TicketStateError(number, "changed meanwhile", "reassign")
+            detail = f"{row['assigned_to'] or '-'} -> {username}"
+            await _event(connection, row["id"], now, actor, "reassign", detail)
+        return await self._ticket(number)
+
     async def faxes_due(self, limit: int) -> list[Ticket]:
         """Open fax tickets whose fax is ``queued`` for the sender, oldest first."""
         query = (
