@@ -108,6 +108,16 @@ class TicketActions:
             number, department, days, member.username, self.service.now()
         )
 
+    async def reassign(self, member: StaffMember, number: str, username: str) -> Ticket:
+        """Give the ticket to another staff account (supervisors; the route
+        checks); an unknown or disabled account is 404."""
+        target = await self.service.staff.get(username)
+        ticket = await self.store.reassign(
+            number, target.username, member.username, self.service.now()
+        )
+        logger.info("%s gave ticket %s to %s", member.username, number, username)
+        return ticket
+
     async def close(self, member: StaffMember, number: str, note: str) -> Ticket:
         """Close the ticket."""
         await self.visible(member, number)

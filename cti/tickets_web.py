@@ -2,11 +2,12 @@
 
 Any logged-in staff member may list, open, claim, forward, reply to and
 close tickets and hear their recordings, each within their areas
-(:class:`~cti.ticket_actions.TicketActions` says who sees what); the daily
-overdue report is for supervisors. A ticket's JSON carries the masked
-caller number; only ``GET /cti/tickets/{number}`` adds the full one, and
-that view is logged. Errors are JSON: 400 for bad input, 403 outside one's
-areas, 404 no ticket, 409 not in that state, 410 recording past retention.
+(:class:`~cti.ticket_actions.TicketActions` says who sees what);
+reassigning and the daily overdue report are for supervisors. A ticket's
+JSON carries the masked caller number; only ``GET /cti/tickets/{number}``
+adds the full one, and that view is logged. Errors are JSON: 400 for bad
+input, 403 outside one's areas, 404 no ticket, 409 not in that state, 410
+recording past retention.
 """
 
 from __future__ import annotations
@@ -195,6 +196,17 @@ async def forward(request: web.Request) -> web.Response:
     return reply(ticket_json(ticket))
 
 
+async def reassign(request: web.Request) -> web.Response:
+    """``POST /cti/tickets/{number}/assign`` {username}: supervisors only."""
+    username = text_field(await json_body(request), "username", 64).strip()
+    if not username:
+        raise web.HTTPBadRequest(reason='"username" is required')
+    ticket = await _actions(request).reassign(
+        staff_of(request), _number(request), username
+    )
+    return reply(ticket_json(ticket))
+
+
 async def close(request: web.Request) -> web.Response:
     """``POST /cti/tickets/{number}/close`` {note?}."""
     note = text_field(await json_body(request), "note", 2000)
@@ -289,6 +301,7 @@ TICKET_ROUTES = (
     Route("GET", "/cti/tickets/{number}", open_ticket, Access.ANY),
     Route("GET", "/cti/tickets/{number}/history", history, Access.ANY),
     Route("POST", "/cti/tickets/{number}/forward", forward, Access.ANY),
+    Route("POST", "/cti/tickets/{number}/assign", reassign, Access.SUPERVISOR),
     Route("POST", "/cti/tickets/{number}/reply", reply_to, Access.ANY),
     Route("POST", "/cti/tickets/{number}/close", close, Access.ANY),
     Route("GET", "/cti/tickets/{number}/recordings/{part}", recording, Access.ANY),

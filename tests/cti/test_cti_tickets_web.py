@@ -315,3 +315,24 @@ async def test_a_deleted_recording_file_is_410(desk: Desk) -> None:
     )
 
     assert got.status == 410
+
+
+async def test_a_supervisor_reassigns_a_ticket(desk: Desk) -> None:
+    """A new ticket becomes agent1002's; an unknown account is 404; a closed
+    ticket cannot be reassigned (409); the event names both hands."""
+    sup = desk.auth("sup")
+    url = f"/cti/tickets/{INSIDE}/assign"
+
+    given = await desk.client.post(url, json={"username": "agent1002"}, headers=sup)
+    unknown = await desk.client.post(url, json={"username": "nobody"}, headers=sup)
+    empty = await desk.client.post(url, json={}, headers=sup)
+    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=sup)
+    closed = await desk.client.post(url, json={"username": "agent1001"}, headers=sup)
+
+    body = await given.json()
+    assert (body["state"], body["assigned_to"]) == ("assigned", "agent1002")
+    assert (unknown.status, empty.status, closed.status) == (404, 400, 409)
+    events = await desk.store.events(INSIDE)
+    assert ("reassign", "- -> agent1002") in [
+        (e["action"], e["detail"]) for e in events
+    ]
