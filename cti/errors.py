@@ -7,6 +7,7 @@ Every error derives from :class:`CTIError`::
     ├── SeatError            the seat cannot do that now (not logged in, no call)
     ├── StaffError           a staff account value is refused (role, name)
     ├── SurveyError          a survey score is not a whole number 1-5
+    ├── TicketActionError    a ticket request is refused (bad audio, no phone)
     └── AMIUnavailableError  Asterisk is not reachable; the action was not sent
 
 AMI failures of an action that was sent stay :class:`cti.ami.AMIError`.
@@ -21,6 +22,7 @@ __all__ = [
     "SeatError",
     "StaffError",
     "SurveyError",
+    "TicketActionError",
 ]
 
 
@@ -46,3 +48,8 @@ class SurveyError(CTIError, ValueError):
 
 class AMIUnavailableError(CTIError):
     """The AMI link is down or resyncing; nothing was sent to Asterisk."""
+
+
+class TicketActionError(CTIError, ValueError):
+    """A ticket action is refused as asked: an upload that is not a usable
+    WAV, a call-back without a phone interface, an unknown reply kind."""

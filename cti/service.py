@@ -32,17 +32,22 @@ from cti.ami import (
 from cti.ami.message import Message
 from cti.calls import CallTracker, Fact, SettledCall, TalkTime, Visit
 from cti.events import Event, normalise
+from cti.fax import FaxSender, StoreFaxQueue
 from cti.hub import Hub
 from cti.knowledge import KnowledgeSource
 from cti.login_guard import LoginGuard
+from cti.overdue import OverdueWatch
 from cti.recordings import RecordingIndex
 from cti.service_levels import CallFacts, OfferFacts, ServiceLevelPolicy
 from cti.staff import StaffDirectory
 from cti.state import AUTO_PAUSE, LiveState
 from cti.store import CallStore
+from cti.ticket_actions import RecordingSweep, TicketActions
+from cti.ticket_options import TicketOptions
 from cti.voicemail import MailboxMonitor
 from cti.voicemail_notices import MailboxNotices
 from cti.wallboard import wallboard
+from ivr.tickets.store import TicketStore
 
 __all__ = ["CTIOptions", "CTIService"]
 
@@ -70,6 +75,7 @@ class CTIOptions:
         tz: ZoneInfo = SHANGHAI,
         mailboxes: tuple[str, ...] = (),
         mailbox_retry: tuple[float, float] = (5.0, 300.0),
+        tickets: TicketOptions | None = None,
     ) -> None:
         self.ami = ami
         self.policy = policy
@@ -85,10 +91,15 @@ class CTIOptions:
         """Voicemail boxes to follow besides those VoicemailUsersList names."""
         self.mailbox_retry = mailbox_retry
         """First and longest delay between queries of a failing mailbox."""
+        self.tickets = tickets or TicketOptions()
 
 
 class CTIService:
-    """Live CTI state over one AMI link; start, use, stop."""
+    """Live CTI state over one AMI link; start, use, stop.
+
+    With a ticket store it also runs the overdue watch, the fax sender
+    (where a fax channel is configured) and the ticket recording retention.
+    """
 
     def __init__(
         self,
@@ -98,6 +109,7 @@ class CTIService:
         clock: Callable[[], float],
         sleep: Sleep = asyncio.sleep,
         random: Callable[[], float] | None = None,
+        tickets: TicketStore | None = None,
     ) -> None:
         self.options = options
         self.clock = clock
@@ -139,6 +151,14 @@ class CTIService:
         self.events_handled = 0
         self.knowledge: KnowledgeSource | None = None
         """The IVR's texts for the desktops; set by the service that runs calls."""
+        self.tickets = tickets
+        self.ticket_actions = TicketActions(self, tickets) if tickets else None
+        settings = options.tickets
+        self.ticket_sweep = (
+            RecordingSweep(tickets, settings.retention_days, settings.recording_format)
+            if tickets
+            else None
+        )
 
     def now(self) -> datetime:
         """The injected clock as an aware UTC time."""
@@ -159,7 +179,18 @@ class CTIService:
         subscription = self.client.subscribe(maxsize=5000)
         self._own(self._consume(subscription), "cti-events")
         self._own(self._retention(), "cti-retention")
+        if self.tickets is not None:
+            self._start_ticket_tasks(self.tickets)
         self.client.start()
+
+    def _start_ticket_tasks(self, store: TicketStore) -> None:
+        settings = self.options.tickets
+        watch = OverdueWatch(store, self.hub, settings.overdue, self.now, self._sleep)
+        self._own(watch.run(), "cti-overdue")
+        if settings.fax.configured:
+            queue = StoreFaxQueue(store, settings.fax_documents)
+            sender = FaxSender(self.client, queue, settings.fax, self.now, self._sleep)
+            self._own(sender.run(), "cti-fax")
 
     async def stop(self) -> None:
         """Stop the AMI client and every task."""
@@ -366,7 +397,21 @@ class CTIService:
         while True:
             await self.recordings.scan()
             await self.recordings.enforce_retention(self.now())
+            if self.ticket_sweep is not None:
+                await self.ticket_sweep.run_once(self.now())
             await self._sleep(self.options.retention_interval)
+
+    def spawn(self, coro: Any, name: str) -> None:
+        """Run ``coro`` as a task the service owns: cancelled by :meth:`stop`,
+        forgotten when done, a crash logged (one-off jobs such as call-backs)."""
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("task %s failed", task.get_name(), exc_info=task.exception())
 
     def _own(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)

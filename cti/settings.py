@@ -11,15 +11,19 @@ import time
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cti.ami import AMIConfig
-from cti.service import CTIOptions, CTIService
+from cti.fax import FaxOptions
+from cti.overdue import OverdueOptions
+from cti.service import SHANGHAI, CTIOptions, CTIService
 from cti.service_levels import ServiceLevelPolicy
+from cti.ticket_options import TicketOptions
 from ivr.config import Config
+from ivr.tickets.store import TicketStore
 
-__all__ = ["cti_options", "cti_service"]
+__all__ = ["cti_options", "cti_service", "ticket_options"]
 
 
 def cti_options(config: Config) -> CTIOptions:
-    """The CTI options of ``config`` (sections ``ami`` and ``cti``)."""
+    """The CTI options of ``config`` (sections ``ami``, ``cti``, ``tickets``)."""
     ami, cti = config.ami, config.cti
     policy = ServiceLevelPolicy(
         ring_on=cti.ring_on_seconds,
@@ -41,9 +45,42 @@ def cti_options(config: Config) -> CTIOptions:
         mailboxes=tuple(
             name.strip() for name in cti.mailboxes.split(",") if name.strip()
         ),
+        tickets=ticket_options(config),
     )
 
 
-def cti_service(config: Config, engine: AsyncEngine) -> CTIService:
-    """A CTI service on the records database, with the real clock."""
-    return CTIService(cti_options(config), engine, clock=time.time)
+def ticket_options(config: Config) -> TicketOptions:
+    """The CTI's ticket settings: the folder and retention of ``tickets``,
+    call-backs, faxes (sent only with ``tickets.fax_sending``) and reports."""
+    cti, tickets = config.cti, config.tickets
+    fax = FaxOptions(
+        channel=cti.fax_channel if tickets.fax_sending else "",
+        context=tickets.fax_context or "fax-out",
+        station_id=tickets.fax_station_id,
+        max_attempts=cti.fax_max_attempts,
+        interval=cti.fax_retry_seconds,
+        result_timeout=cti.fax_result_timeout_seconds,
+    )
+    overdue = OverdueOptions(
+        interval=cti.overdue_interval_seconds,
+        reports_dir=cti.overdue_reports_dir,
+        report_hour=cti.overdue_report_hour,
+        tz=SHANGHAI,
+    )
+    return TicketOptions(
+        recordings_dir=tickets.recordings_dir,
+        recording_format=tickets.recording_format,
+        retention_days=tickets.retention_days,
+        callback_context=cti.callback_context,
+        overdue=overdue,
+        fax=fax,
+        fax_documents={d.id: d.path for d in tickets.fax_documents},
+    )
+
+
+def cti_service(
+    config: Config, engine: AsyncEngine, tickets: TicketStore | None = None
+) -> CTIService:
+    """A CTI service on the records database, with the real clock; with the
+    ticket store (``build_ticket_desk(...).store``) it serves /cti/tickets."""
+    return CTIService(cti_options(config), engine, clock=time.time, tickets=tickets)

@@ -3,7 +3,8 @@
 Agents act on their own seat (``/cti/agents/{agent}/...``, agent number in
 the path); supervisors see and act on every seat, the wallboard, the
 statistics and the recordings. :data:`ROUTES` is the one route table: the
-auth test walks it. Errors are JSON (the service's ``json_errors``
+auth test walks it (the ticket rows come from :mod:`cti.tickets_web`).
+Errors are JSON (the service's ``json_errors``
 middleware); caller numbers appear only masked.
 """
 
@@ -19,12 +20,19 @@ from typing import Any
 from aiohttp import web
 
 from cti.ami import AMIError
-from cti.errors import AMIUnavailableError, NotFoundError, SeatError, StaffError
+from cti.errors import (
+    AMIUnavailableError,
+    NotFoundError,
+    SeatError,
+    StaffError,
+    TicketActionError,
+)
 from cti.knowledge_web import knowledge_audio, knowledge_entry, knowledge_list
 from cti.seats import Seats
 from cti.service import CTIService
 from cti.staff import StaffMember
 from cti.stats import daily_figures
+from cti.tickets_web import TICKET_ROUTES
 from cti.voicemail_web import mailbox_list, mailbox_state
 from cti.web_auth import (
     CTI,
@@ -33,6 +41,16 @@ from cti.web_auth import (
     bearer_token,
     guarded,
     staff_of,
+)
+from cti.web_input import json_body as _body
+from cti.web_input import reply as _json
+from cti.web_input import text_field as _text
+from cti.web_input import whole_field as _whole
+from ivr.tickets.errors import (
+    RecordingExpiredError,
+    TicketAccessError,
+    TicketNotFoundError,
+    TicketStateError,
 )
 from ivr.web.middleware import json_dumps
 
@@ -46,42 +64,12 @@ _ERRORS: dict[type[Exception], type[web.HTTPException]] = {
     StaffError: web.HTTPBadRequest,
     AMIUnavailableError: web.HTTPServiceUnavailable,
     AMIError: web.HTTPBadGateway,
+    TicketActionError: web.HTTPBadRequest,
+    TicketNotFoundError: web.HTTPNotFound,
+    TicketAccessError: web.HTTPForbidden,
+    TicketStateError: web.HTTPConflict,
+    RecordingExpiredError: web.HTTPGone,
 }
-
-
-def _json(body: Any, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=json_dumps)
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
-        return {}
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise web.HTTPBadRequest(reason="the body must be JSON") from exc
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(reason="the body must be a JSON object")
-    return body
-
-
-def _text(body: dict[str, Any], key: str, limit: int = 200) -> str:
-    value = body.get(key, "")
-    if not isinstance(value, str):
-        raise web.HTTPBadRequest(reason=f'"{key}" must be a string')
-    if len(value) > limit:
-        raise web.HTTPBadRequest(
-            reason=f'"{key}" is {len(value)} characters; the limit is {limit}'
-        )
-    return value
-
-
-def _whole(body: dict[str, Any], key: str, low: int, high: int) -> int:
-    """An integer field in ``low..high``; JSON ``true`` is refused (bool is int)."""
-    value = body.get(key)
-    if type(value) is not int or not low <= value <= high:
-        raise web.HTTPBadRequest(reason=f'"{key}" must be a whole number {low}-{high}')
-    return value
 
 
 async def _seat_owner(request: web.Request) -> StaffMember:
@@ -363,6 +351,7 @@ ROUTES = (
     Route("GET", "/cti/knowledge/{prompt_id}/audio", knowledge_audio, Access.ANY),
     Route("GET", "/cti/mailboxes", mailbox_list, Access.ANY),
     Route("GET", "/cti/mailboxes/{mailbox}", mailbox_state, Access.ANY),
+    *TICKET_ROUTES,
 )
 """Every CTI route with who may call it (the auth test walks this table)."""
 
@@ -372,10 +361,10 @@ async def cti_errors(
     request: web.Request,
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
 ) -> web.StreamResponse:
-    """Turn CTI and AMI errors into HTTP errors (then JSON)."""
+    """Turn CTI, ticket and AMI errors into HTTP errors (then JSON)."""
     try:
         return await handler(request)
-    except (NotFoundError, SeatError, StaffError, AMIUnavailableError, AMIError) as exc:
+    except tuple(_ERRORS) as exc:
         status = next(v for k, v in _ERRORS.items() if isinstance(exc, k))
         raise status(reason=str(exc)) from exc
 

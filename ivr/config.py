@@ -40,11 +40,13 @@ __all__ = [
     "ConfigError",
     "DatabaseSettings",
     "FastAGISettings",
+    "FaxDocumentSettings",
     "FlowSettings",
     "HTTPSettings",
     "LoggingSettings",
     "PrivacySettings",
     "PromptsSettings",
+    "TicketsSettings",
     "load_config",
 ]
 
@@ -179,13 +181,25 @@ class AMISettings:
     secret: str = field(default="", repr=False)
 
 
+_DIAL_STRING = _rule(
+    lambda v: "{number}" in v and "/" in v,
+    "an Asterisk dial string with {number} for the fax number (PJSIP/{number}@trunk)",
+)
+_HOUR = _rule(lambda v: 0 <= v <= 23, "an hour of the day from 0 to 23")
+
+
 @dataclass(frozen=True, slots=True)
 class CTISettings:
     """Agents, queues, service levels and recordings (norm art. 20, 21, 39).
 
     The ring target is ``ring_target_rings`` China rings of
     ``ring_on_seconds`` tone and ``ring_off_seconds`` silence (3 x 5 s =
-    15 s). ``service_levels`` are the queue targets T in seconds.
+    15 s). ``service_levels`` are the queue targets T in seconds. Ticket
+    call-backs dial the caller from ``callback_context``; faxes go out on
+    ``fax_channel`` (when ``tickets.fax_sending`` is on) with up to
+    ``fax_max_attempts`` tries ``fax_retry_seconds`` apart; the overdue sweep
+    runs every ``overdue_interval_seconds`` and the daily overdue report is
+    written to ``overdue_reports_dir`` after ``overdue_report_hour`` (local).
     """
 
     ring_on_seconds: float = field(default=1.0, metadata=_SECONDS)
@@ -202,6 +216,75 @@ class CTISettings:
     mailboxes: str = ""
     """Voicemail boxes to show (``1001@default,2001@depts``) besides those
     VoicemailUsersList names, so a box whose storage fails is still seen."""
+    callback_context: str = field(default="cti-callback", metadata=_NOT_EMPTY)
+    fax_channel: str = field(default="PJSIP/{number}@trunk", metadata=_DIAL_STRING)
+    fax_max_attempts: int = field(default=3, metadata=_POSITIVE)
+    fax_retry_seconds: float = field(default=600.0, metadata=_SECONDS)
+    fax_result_timeout_seconds: float = field(default=600.0, metadata=_SECONDS)
+    overdue_interval_seconds: float = field(default=300.0, metadata=_SECONDS)
+    overdue_reports_dir: str = field(default="reports", metadata=_NOT_EMPTY)
+    overdue_report_hour: int = field(default=1, metadata=_HOUR)
+
+
+_DIGITS = _rule(
+    lambda v: v == "" or (v.isascii() and v.isdigit() and len(v) <= 6),
+    "up to six digits 0-9 (may be empty)",
+)
+_RECORDING_FORMATS = ("wav", "wav49", "gsm", "ulaw", "alaw", "sln")
+_FORMAT = _rule(
+    lambda v: v in _RECORDING_FORMATS, "one of " + ", ".join(_RECORDING_FORMATS)
+)
+_NODE = _rule(lambda v: 0 <= v <= 9, "a single digit 0-9 telling hosts apart")
+_SEQUENCE = _rule(lambda v: 3 <= v <= 7, "a whole number from 3 to 7")
+
+
+@dataclass(frozen=True, slots=True)
+class FaxDocumentSettings:
+    """One document callers may ask for by fax (``tickets.fax_documents``)."""
+
+    key: str
+    id: str
+    title: str
+    path: str
+    prompt: str = ""
+
+
+_FAX_DOCUMENTS = tuple[FaxDocumentSettings, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketsSettings:
+    """Voice messages, complaints and fax requests (issue 6; norm art. 26, 32, 35).
+
+    ``recordings_dir`` must be the folder Asterisk records messages to (a
+    shared path when Asterisk runs elsewhere); ``spool_dir`` keeps pending
+    entries while the database is down. ``*_days`` are working days until
+    the promised reply. Fax sending needs ``fax_context``, the dialplan
+    context that runs SendFAX.
+    """
+
+    prefix: str = field(default="12", metadata=_DIGITS)
+    node: int = field(default=0, metadata=_NODE)
+    sequence_digits: int = field(default=4, metadata=_SEQUENCE)
+    state_file: str = field(default=".ivr-ticket-sequence", metadata=_NOT_EMPTY)
+    recordings_dir: str = field(default="ivr-messages", metadata=_NOT_EMPTY)
+    recording_format: str = field(default="wav", metadata=_FORMAT)
+    min_seconds: float = field(default=2.0, metadata=_SECONDS)
+    max_seconds: float = field(default=180.0, metadata=_SECONDS)
+    silence_seconds: float = field(default=5.0, metadata=_SECONDS)
+    message_days: int = field(default=3, metadata=_POSITIVE)
+    complaint_days: int = field(default=3, metadata=_POSITIVE)
+    fax_days: int = field(default=3, metadata=_POSITIVE)
+    department_days: int = field(default=3, metadata=_POSITIVE)
+    spool_dir: str = field(default=".ivr-ticket-spool", metadata=_NOT_EMPTY)
+    reconcile_interval_seconds: float = field(default=300.0, metadata=_SECONDS)
+    grace_seconds: float = field(default=900.0, metadata=_SECONDS)
+    database_timeout_seconds: float = field(default=2.0, metadata=_SECONDS)
+    retention_days: int = field(default=180, metadata=_POSITIVE)
+    fax_documents: _FAX_DOCUMENTS = ()
+    fax_sending: bool = False
+    fax_context: str = ""
+    fax_station_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +308,7 @@ class Config:
     admin: AdminSettings = field(default_factory=AdminSettings)
     ami: AMISettings = field(default_factory=AMISettings)
     cti: CTISettings = field(default_factory=CTISettings)
+    tickets: TicketsSettings = field(default_factory=TicketsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 
@@ -328,8 +412,32 @@ def _override_layer(overrides: Mapping[str, object]) -> list[_Setting]:
     ]
 
 
+class _ShapeError(Exception):
+    """A structured value (a list of documents) has the wrong shape."""
+
+
+def _fax_documents(value: object) -> tuple[FaxDocumentSettings, ...]:
+    """A list of document mappings (YAML, or YAML text from the environment)."""
+    items = yaml.safe_load(value) if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise _ShapeError("expected a list of documents (key, id, title, path)")
+    names = {f.name for f in fields(FaxDocumentSettings)}
+    documents = []
+    for index, item in enumerate(items, 1):
+        if not isinstance(item, Mapping) or not {"key", "id", "title", "path"} <= set(
+            item
+        ):
+            raise _ShapeError(f"document {index}: needs key, id, title and path")
+        if set(item) - names:
+            raise _ShapeError(f"document {index}: unknown {sorted(set(item) - names)}")
+        documents.append(FaxDocumentSettings(**{k: str(v) for k, v in item.items()}))
+    return tuple(documents)
+
+
 def _convert(value: object, kind: type[Any]) -> object:
     """Turn a raw value (YAML scalar or environment string) into ``kind``."""
+    if kind == _FAX_DOCUMENTS:
+        return _fax_documents(value)
     if kind is bool:
         return _to_bool(value)
     if isinstance(value, bool):
@@ -366,7 +474,9 @@ def _apply(config: Config, setting: _Setting, known: Mapping[str, type[Any]]) ->
     kind = known[setting.key]
     try:
         value = _convert(setting.value, kind)
-    except ValueError:
+    except _ShapeError as exc:
+        raise ConfigError(f"{setting.origin}: {setting.key}: {exc}") from exc
+    except (ValueError, yaml.YAMLError):
         value = None
     if value is None:
         raise ConfigError(
@@ -392,6 +502,25 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
                     f"{item.metadata['expected']}, got {value!r} (set it in the "
                     f"configuration file or with {env_name})"
                 )
+
+
+def _check_tickets(tickets: TicketsSettings, origins: Mapping[str, str]) -> None:
+    """Rules that join several ticket settings; each names the key to fix."""
+    problems = []
+    if tickets.max_seconds <= tickets.min_seconds:
+        problems.append("tickets.max_seconds: must be longer than min_seconds")
+    if tickets.fax_sending and not tickets.fax_context:
+        problems.append("tickets.fax_context: needed when fax_sending is true")
+    keys = [document.key for document in tickets.fax_documents]
+    if any(len(key) != 1 or key not in "123456789" for key in keys):
+        problems.append("tickets.fax_documents: each key must be one digit 1-9")
+    if len(set(keys)) != len(keys) or len(
+        {document.id for document in tickets.fax_documents}
+    ) != len(keys):
+        problems.append("tickets.fax_documents: keys and ids must be unique")
+    if problems:
+        where = origins.get(problems[0].split(":")[0], "configuration")
+        raise ConfigError(f"{where}: " + "; ".join(problems))
 
 
 def _key_from_file(path: Path, what: str = "caller-number hash key") -> bytes:
@@ -472,4 +601,5 @@ def load_config(
         config = _apply(config, setting, known)
         origins[setting.key] = setting.origin
     _validate(config, origins)
+    _check_tickets(config.tickets, origins)
     return _resolve_admin_token(_resolve_hash_key(config, origins))

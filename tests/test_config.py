@@ -188,6 +188,7 @@ def test_shipped_default_yaml_matches_embedded_defaults() -> None:
         "admin",
         "ami",
         "cti",
+        "tickets",
         "logging",
     ]
 

@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from cti.ami import emulator_actions, emulator_voicemail
+from cti.ami import emulator_actions, emulator_originate, emulator_voicemail
 from cti.ami.emulator_model import EmulatedChannel, EmulatedQueue, QueueMember
 from cti.ami.emulator_voicemail import EmulatedMailbox
 from cti.ami.emulator_wire import (
@@ -52,6 +52,10 @@ class AMIEmulator:
     ``requests`` records every action received, for assertions;
     ``overrides`` maps a lower-case action name to raw reply bytes, with
     ``{ActionID}`` replaced by the request's (or to ``b""``: no reply).
+    ``originate_reasons`` maps an Originate's Channel to the dial's Reason
+    (default 4, answered); ``dialplan`` maps a context to what it does on
+    an answered channel (``fax-out`` is known); ``fax_results`` maps an
+    Originate's Channel to how SendFAX ends there.
     """
 
     def __init__(
@@ -77,6 +81,12 @@ class AMIEmulator:
         }
         self.overrides: dict[str, bytes] = {}
         self.requests: list[Request] = []
+        self.originate_reasons: dict[str, int] = {}
+        self.fax_results: dict[str, emulator_originate.FaxResult] = {}
+        self.dialplan: dict[str, emulator_originate.ContextScene] = {
+            "fax-out": emulator_originate.fax_out
+        }
+        self.originated = 0
         self.connections = 0
         self.port = 0
         self._sleep = sleep

@@ -2,17 +2,19 @@
 
 Each handler writes what the matching C function writes, in the same order:
 main/manager.c action_ping, action_command, action_getvar, action_corestatus,
-action_coreshowchannels, action_originate/fast_originate, action_logoff;
-apps/app_queue.c manager_queues_status, manager_queues_summary,
-manager_add_queue_member, manager_remove_queue_member,
-manager_pause_queue_member. A handler returns False to close the session.
+action_coreshowchannels, action_logoff; apps/app_queue.c
+manager_queues_status, manager_queues_summary, manager_add_queue_member,
+manager_remove_queue_member, manager_pause_queue_member. Originate is in
+:mod:`cti.ami.emulator_originate`. A handler returns False to close the session.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from cti.ami import emulator_originate
 from cti.ami.emulator_model import QueueMember
 from cti.ami.emulator_wire import (
     EmulatedSession,
@@ -57,7 +59,7 @@ def handlers(emulator: AMIEmulator) -> dict[str, Handler]:
         "getvar": replies.getvar,
         "corestatus": replies.corestatus,
         "coreshowchannels": replies.coreshowchannels,
-        "originate": replies.originate,
+        "originate": functools.partial(emulator_originate.originate, emulator),
         "queuestatus": replies.queuestatus,
         "queuesummary": replies.queuesummary,
         "queuepause": replies.queuepause,
@@ -154,28 +156,6 @@ class _Replies:
             ]
             session.send(format_message(pairs))
         session.send(_list_complete(request, "CoreShowChannelsComplete", len(channels)))
-        return True
-
-    async def originate(self, session: EmulatedSession, request: Request) -> bool:
-        if not request.get("Channel"):
-            session.send(response(request, "Error", "Channel not specified"))
-            return True
-        session.send(response(request, "Success", "Originate successfully queued"))
-        fails = "nosuchcontext" in request.get("Channel")
-        pairs: Pairs = [
-            *request.id_pairs(),
-            ("Response", "Failure" if fails else "Success"),
-        ]
-        pairs += [
-            ("Channel", request.get("Channel")),
-            ("Context", request.get("Context")),
-            ("Exten", request.get("Exten")),
-            ("Reason", "0" if fails else "4"),
-            ("Uniqueid", "<unknown>" if fails else f"{self.emu.now():.0f}.1"),
-            ("CallerIDNum", "<unknown>"),
-            ("CallerIDName", "<unknown>"),
-        ]
-        self.emu.emit("OriginateResponse", pairs, "call")
         return True
 
     async def queuestatus(self, session: EmulatedSession, request: Request) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
     text,
 )
@@ -36,6 +37,10 @@ __all__ = [
     "cti_staff",
     "flow_versions",
     "metadata",
+    "ticket_events",
+    "ticket_recordings",
+    "ticket_views",
+    "tickets",
 ]
 
 metadata = MetaData()
@@ -230,3 +235,105 @@ cti_alerts = Table(
     Column("raised_at", DateTime(timezone=True), nullable=False),
 )
 """Supervisor alerts: autopause, urgent cases, AMI login refused."""
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(24), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("caller", String(32), nullable=False, server_default=""),
+    Column("caller_hash", String(64), nullable=False, server_default=""),
+    Column("caller_masked", String(32), nullable=False, server_default=""),
+    Column("uniqueid", String(64), nullable=False, server_default=""),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("menu_path", JSON, nullable=False),
+    Column("area", String(64), nullable=False, server_default=""),
+    Column("language", String(16), nullable=False, server_default=""),
+    Column("flow_version", String(64), nullable=False, server_default=""),
+    Column("deadline_at", DateTime(timezone=True), nullable=False),
+    Column("deadline_days", Integer, nullable=False),
+    Column("deadline_provisional", Boolean, nullable=False, server_default=false()),
+    Column("recovered", Boolean, nullable=False, server_default=false()),
+    Column("assigned_to", String(64), nullable=False, server_default=""),
+    Column("assigned_at", DateTime(timezone=True)),
+    Column("department", String(64), nullable=False, server_default=""),
+    Column("department_deadline_at", DateTime(timezone=True)),
+    Column("reply_kind", String(16), nullable=False, server_default=""),
+    Column("reply_prompt", String(255), nullable=False, server_default=""),
+    Column("replied_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("overdue_at", DateTime(timezone=True)),
+    Column("fax_document", String(64), nullable=False, server_default=""),
+    Column("fax_number", String(32), nullable=False, server_default=""),
+    Column("fax_state", String(16), nullable=False, server_default=""),
+    Column("fax_attempts", Integer, nullable=False, server_default="0"),
+    Column("fax_result", String(128), nullable=False, server_default=""),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ux_tickets_number", "number", unique=True),
+    Index("ix_tickets_state_area", "state", "area"),
+    Index("ix_tickets_deadline_at", "deadline_at"),
+    Index("ix_tickets_assigned_to", "assigned_to"),
+)
+"""Voice messages, complaints and fax requests (issue 6).
+
+``caller`` is the full number, because staff call back on it; only staff
+read it, and every such read is a ``ticket_views`` row. ``number`` is the
+ticket number the caller was told, unique, so a replayed write is a no-op."""
+
+ticket_recordings = Table(
+    "ticket_recordings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "ticket_id",
+        Integer,
+        ForeignKey("tickets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("number", String(24), nullable=False),
+    Column("part", String(32), nullable=False),
+    Column("path", String(255), nullable=False),
+    Column("seconds", Float, nullable=False, server_default="0"),
+    UniqueConstraint("ticket_id", "part", name="uq_ticket_recordings_part"),
+)
+"""The parts a caller recorded (``message``, or ``name`` and ``matter``):
+paths without extension, in the folder Asterisk records to."""
+
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "ticket_id",
+        Integer,
+        ForeignKey("tickets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("ix_ticket_events_ticket_id", "ticket_id"),
+)
+"""A ticket's history: one row per state change (who, when, what)."""
+
+ticket_views = Table(
+    "ticket_views",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "ticket_id",
+        Integer,
+        ForeignKey("tickets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("username", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("what", String(48), nullable=False),
+    Column("viewed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_ticket_views_ticket_id", "ticket_id"),
+)
+"""Who read a ticket's caller number or heard which recording, and when."""

@@ -128,6 +128,25 @@ class DeadlinePolicy:
         self._end_of_day = end_of_day
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The zone deadlines are judged in (Asia/Shanghai unless given)."""
+        return self._zone if self._zone is not None else ZoneInfo("Asia/Shanghai")
+
+    def after(self, start: datetime, working_days: int) -> Deadline:
+        """The end of the ``working_days``-th working day after ``start``.
+
+        For deadlines not tied to a kind, such as a department's own
+        deadline when staff forward a ticket.
+        """
+        return reply_deadline(
+            start,
+            working_days,
+            self._calendar,
+            zone=self._zone,
+            end_of_day=self._end_of_day,
+        )
+
+    @property
     def kinds(self) -> frozenset[str]:
         """The kinds this policy knows."""
         return frozenset(self._days)
@@ -137,10 +156,4 @@ class DeadlinePolicy:
         days = self._days.get(kind)
         if days is None:
             raise TicketConfigError(f"no reply deadline configured for {kind!r}")
-        return reply_deadline(
-            saved_at,
-            days,
-            self._calendar,
-            zone=self._zone,
-            end_of_day=self._end_of_day,
-        )
+        return self.after(saved_at, days)

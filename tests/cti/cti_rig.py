@@ -15,12 +15,18 @@ from cti.ami.emulator import AMIEmulator
 from cti.ami.emulator_model import EmulatedChannel, EmulatedQueue, QueueMember
 from cti.ami.emulator_wire import EmulatedUser, Pairs
 from cti.hub import Listener
+from cti.ticket_options import TicketOptions
+from ivr.flow import WorkCalendar
 from ivr.records import migrate
+from ivr.tickets.deadlines import DeadlinePolicy
+from ivr.tickets.store import TicketStore
 
 START = datetime(2026, 12, 4, 1, 0, tzinfo=UTC).timestamp()  # 09:00 in Shanghai
 QUEUE = "q-social-insurance"
 OVERFLOW = "q-general"
 AGENTS = {"1001": "PJSIP/1001", "1002": "PJSIP/1002"}
+POLICY = DeadlinePolicy(WorkCalendar(), {"message": 3, "complaint": 3, "fax": 3})
+"""Ticket deadlines: three working days for every kind."""
 
 
 class Clock:
@@ -55,8 +61,16 @@ async def _no_wait(delay: float) -> None:
 class Rig:
     """Emulator, database, CTI service and helpers to play calls."""
 
-    def __init__(self, tmp_path: Path, secret: str = "s3cret") -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        secret: str = "s3cret",
+        *,
+        tickets: TicketOptions | None = None,
+    ) -> None:
         self.clock = Clock()
+        self.ticket_options = tickets
+        self.tickets: TicketStore | None = None
         self.url = f"sqlite+aiosqlite:///{tmp_path / 'cti.sqlite3'}"
         self.recordings = tmp_path / "recordings"
         self.emu = CountingEmulator(
@@ -83,13 +97,17 @@ class Rig:
             recordings_dir=str(self.recordings),
             retention_days=30,
             hash_key=b"k" * 32,
+            tickets=self.ticket_options,
         )
+        if self.ticket_options is not None:
+            self.tickets = TicketStore(self.engine, POLICY)
         self.service = CTIService(
             options,
             self.engine,
             clock=self.clock,
             sleep=self._sleep,
             random=lambda: 1.0,
+            tickets=self.tickets,
         )
         await self._add_staff()
         await self.service.start()
@@ -98,7 +116,7 @@ class Rig:
         return self.service
 
     async def _sleep(self, delay: float) -> None:
-        if delay >= 3600:  # the retention job's interval: tests run it by hand
+        if delay >= 3600:  # the retention and ticket jobs: tests run them by hand
             await asyncio.Event().wait()
         self.sleeps.append(delay)
         if len(self.sleeps) > 50:

@@ -77,6 +77,7 @@ async def _connected(rig: Rig) -> EmulatedChannel:
 
 def _fill(path: str, agent: str) -> str:
     path = path.replace("{agent}", agent).replace("{uniqueid}", "1796312000.10")
+    path = path.replace("{number}", "1203100000018").replace("{part}", "message")
     return re.sub(r"\{id\}", "1", path)
 
 

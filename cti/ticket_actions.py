@@ -1,0 +1,261 @@
+"""What staff do to tickets from the desktop, with who may do it.
+
+Supervisors and admins see every ticket; an agent sees the tickets of the
+areas in their skills and those assigned to them, and nothing else
+(:class:`~ivr.tickets.errors.TicketAccessError`, 403). Opening one ticket
+shows the full caller number, because staff call back on it: the access is
+checked first, then the store logs the view in ``ticket_views``. A reply by
+call-back rings the agent's phone and dials the caller (an asynchronous
+Originate owned by the CTI service); its outcome is added to the ticket's
+history and an answered call-back is the ticket's reply. A recorded reply
+is a checked WAV stored beside the tickets' recordings; the caller hears it
+when they ask about their ticket. Logs show caller numbers masked only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cti import commands
+from cti.ami import Action, AMIClient, AMIError, ConnectionState
+from cti.errors import AMIUnavailableError, TicketActionError
+from cti.reply_audio import check_wav, store_reply
+from cti.staff import StaffMember
+from ivr.privacy import mask_number
+from ivr.tickets.errors import RecordingExpiredError, TicketAccessError
+from ivr.tickets.models import Ticket, TicketFilter, TicketPage, Viewer
+
+if TYPE_CHECKING:
+    from cti.service import CTIService
+    from ivr.tickets.store import TicketStore
+
+__all__ = ["RecordingFile", "RecordingSweep", "TicketActions", "viewer_of"]
+
+logger = logging.getLogger("cti.ticket_actions")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingFile:
+    """A recording to stream: its file and the ticket and part it belongs to."""
+
+    path: Path
+    ticket: str
+    part: str
+
+
+def viewer_of(member: StaffMember) -> Viewer:
+    """The store's viewer for a staff member (for access and the views log)."""
+    return Viewer(member.username, member.role)
+
+
+class TicketActions:
+    """Staff ticket actions on a running :class:`~cti.service.CTIService`."""
+
+    def __init__(self, service: CTIService, store: TicketStore) -> None:
+        self.service = service
+        self.store = store
+
+    def check_access(self, member: StaffMember, ticket: Ticket) -> None:
+        """403 unless the member supervises, has the area, or has the ticket."""
+        if member.supervises or ticket.assigned_to == member.username:
+            return
+        if ticket.area and ticket.area in member.skills:
+            return
+        raise TicketAccessError(
+            f"ticket {ticket.number} is in area {ticket.area!r}, "
+            f"not among {member.username}'s skills"
+        )
+
+    async def open(self, member: StaffMember, number: str) -> Ticket:
+        """Ticket ``number`` with the full caller number; the view is logged."""
+        await self.visible(member, number)
+        viewer, now = viewer_of(member), self.service.now()
+        return await self.store.get(number, viewer, now, reveal_caller=True)
+
+    async def listing(
+        self, member: StaffMember, which: TicketFilter, page: int, size: int
+    ) -> TicketPage:
+        """A page of tickets; an agent is kept to their areas and tickets.
+
+        An agent naming no area lists the tickets assigned to them; naming
+        an area not in their skills, or someone else's tickets, is refused.
+        """
+        if not member.supervises:
+            which = _agent_filter(member, which)
+        return await self.store.list_tickets(which, self.service.now(), page, size)
+
+    async def claim(self, member: StaffMember) -> Ticket | None:
+        """The next ticket of the member's skills (any area for supervisors)."""
+        areas = None if member.supervises else member.skills
+        claimed = await self.store.claim_next(
+            member.username, areas, self.service.now()
+        )
+        if claimed is not None:
+            logger.info("%s claimed ticket %s", member.username, claimed.number)
+        return claimed
+
+    async def forward(
+        self, member: StaffMember, number: str, department: str, days: int
+    ) -> Ticket:
+        """Hand the ticket to a department with its own deadline."""
+        await self.visible(member, number)
+        return await self.store.forward(
+            number, department, days, member.username, self.service.now()
+        )
+
+    async def reassign(self, member: StaffMember, number: str, username: str) -> Ticket:
+        """Give the ticket to another staff account (supervisors; the route
+        checks); an unknown or disabled account is 404."""
+        target = await self.service.staff.get(username)
+        ticket = await self.store.reassign(
+            number, target.username, member.username, self.service.now()
+        )
+        logger.info("%s gave ticket %s to %s", member.username, number, username)
+        return ticket
+
+    async def close(self, member: StaffMember, number: str, note: str) -> Ticket:
+        """Close the ticket."""
+        await self.visible(member, number)
+        return await self.store.close(number, member.username, self.service.now(), note)
+
+    async def reply_recorded(
+        self, member: StaffMember, number: str, data: bytes
+    ) -> Ticket:
+        """Store a recorded answer and make it the ticket's reply."""
+        await self.visible(member, number)
+        audio = check_wav(data)
+        folder = Path(self.service.options.tickets.recordings_dir) / "replies"
+        prompt = await asyncio.to_thread(store_reply, folder, number, audio)
+        logger.info(
+            "%s recorded a %.1f s reply to ticket %s",
+            member.username,
+            audio.seconds,
+            number,
+        )
+        return await self.store.reply(
+            number, "recorded", prompt, member.username, self.service.now()
+        )
+
+    async def call_back(self, member: StaffMember, number: str) -> None:
+        """Ring the member's phone, then the caller; the outcome comes later.
+
+        Refused at once when the member has no phone, the ticket has no
+        caller number or AMI is not ready; the Originate itself runs in a
+        task the CTI service owns.
+        """
+        if not member.interface:
+            raise TicketActionError(f"{member.username} has no phone interface")
+        ticket = await self.open(member, number)
+        if not ticket.caller or not ticket.caller.isdigit():
+            raise TicketActionError(f"ticket {number} has no number to call back")
+        client = self._ready_client()
+        action = commands.callback(
+            member.interface,
+            ticket.caller,
+            self.service.options.tickets.callback_context,
+            number,
+        )
+        logger.info(
+            "%s calls back ticket %s on %s",
+            member.username,
+            number,
+            mask_number(ticket.caller),
+        )
+        self.service.spawn(self._call_back(client, action, member, number), "callback")
+
+    async def _call_back(
+        self, client: AMIClient, action: Action, member: StaffMember, number: str
+    ) -> None:
+        try:
+            result = await client.originate(action)
+            outcome = "answered" if result.ok else f"failed: {result.reason}"
+        except AMIError as exc:
+            outcome = f"failed: {exc}"
+        now = self.service.now()
+        await self.store.note(number, member.username, "callback", outcome, now)
+        if outcome == "answered":
+            await self.store.reply(number, "callback", "", member.username, now)
+        logger.info("call-back of ticket %s: %s", number, outcome)
+        self.service.hub.to_agent(
+            member.agent_number,
+            {"type": "ticket_callback", "number": number, "outcome": outcome},
+        )
+
+    async def recording(
+        self, member: StaffMember, number: str, part: str
+    ) -> RecordingFile:
+        """The file of a recorded part; 410 when past retention or deleted."""
+        await self.visible(member, number)
+        viewer, now = viewer_of(member), self.service.now()
+        settings = self.service.options.tickets
+        found = await self.store.recording(
+            number, part, viewer, now, settings.retention_days
+        )
+        path = Path(f"{found.path}.{settings.recording_format}")
+        if not await asyncio.to_thread(path.is_file):
+            raise RecordingExpiredError(f"ticket {number}: the {part} file is gone")
+        return RecordingFile(path, number, part)
+
+    async def visible(self, member: StaffMember, number: str) -> Ticket:
+        """Ticket ``number`` without the caller number, if the member may see it."""
+        ticket = await self.store.get(number, viewer_of(member), self.service.now())
+        self.check_access(member, ticket)
+        return ticket
+
+    def _ready_client(self) -> AMIClient:
+        client = self.service.client
+        if client.state is not ConnectionState.READY:
+            raise AMIUnavailableError(f"AMI is {client.state.value}; try again")
+        return client
+
+
+def _agent_filter(member: StaffMember, which: TicketFilter) -> TicketFilter:
+    """Keep an agent's listing to their skills' areas or their own tickets."""
+    if which.assigned_to not in (None, member.username):
+        raise TicketAccessError("agents list only their own tickets")
+    if which.area is not None and which.area not in member.skills:
+        raise TicketAccessError(f"area {which.area!r} is not among your skills")
+    if which.area is None and which.assigned_to is None:
+        return replace(which, assigned_to=member.username)
+    return which
+
+
+class RecordingSweep:
+    """Deletes the files of ticket recordings past the retention period.
+
+    The store still answers for those parts, but the API then finds no file
+    and answers 410 Gone, as it does for any part past retention. Every run
+    looks at all old parts, not only those since the last run: a ticket
+    recovered from the spool may arrive with an old save time.
+    """
+
+    def __init__(
+        self, store: TicketStore, retention_days: int, extension: str = "wav"
+    ) -> None:
+        self.store = store
+        self.retention = timedelta(days=retention_days)
+        self.extension = extension
+
+    async def run_once(self, now: datetime) -> int:
+        """Delete expired recording files; return how many were deleted."""
+        paths = await self.store.expired_recordings(now - self.retention)
+        deleted = await asyncio.to_thread(_delete, paths, self.extension)
+        if deleted:
+            logger.info("ticket retention: deleted %d recording file(s)", deleted)
+        return deleted
+
+
+def _delete(paths: list[str], extension: str) -> int:
+    """Remove ``<path>.<extension>`` for each path; count those that existed."""
+    deleted = 0
+    for path in paths:
+        target = Path(f"{path}.{extension}")
+        if target.is_file():
+            target.unlink()
+            deleted += 1
+    return deleted

@@ -1,0 +1,285 @@
+"""The ticket desk of the service: numbers, deadlines, the database, the spool.
+
+:class:`DatabaseTicketDesk` implements :class:`ivr.tickets.desk.TicketDesk`.
+The ticket number comes from :class:`~ivr.tickets.numbers.TicketNumberer`
+(no database), the deadline from :class:`~ivr.tickets.deadlines.DeadlinePolicy`
+and the recording paths from :class:`~ivr.tickets.recordings.RecordingFolder`.
+Each write goes to :class:`~ivr.tickets.store.TicketStore` within
+``database_timeout`` seconds, else to :class:`~ivr.tickets.pending_spool.PendingSpool`,
+and :meth:`begin` returns only once one of them holds the pending entry:
+a message is never recorded without a trace of it.
+
+Caller numbers appear in logs only masked (:func:`ivr.privacy.mask_number`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ivr.clock import Clock
+from ivr.privacy import hash_number, mask_number
+from ivr.tickets.deadlines import Deadline, DeadlinePolicy
+from ivr.tickets.desk import (
+    CallContext,
+    FaxDocument,
+    FaxReceipt,
+    PendingTicket,
+    RecordedPart,
+    TicketStatus,
+)
+from ivr.tickets.entries import Part, TicketEntry
+from ivr.tickets.errors import TicketConfigError, TicketStorageError
+from ivr.tickets.numbers import TicketNumberer
+from ivr.tickets.pending_spool import PendingSpool, SpooledStep
+from ivr.tickets.recordings import RecordingFolder
+from ivr.tickets.store import TicketStore
+
+__all__ = ["DATABASE_FAULTS", "DatabaseTicketDesk"]
+
+log = logging.getLogger("ivr.tickets.database_desk")
+
+DATABASE_FAULTS = (SQLAlchemyError, OSError, TimeoutError)
+"""What a database that is down or slow raises; these send writes to the spool."""
+
+
+class DatabaseTicketDesk:
+    """The desk over the database with a disk spool; see the module docstring.
+
+    ``fax_sending`` says whether fax requests are sent automatically (a
+    dialplan context is configured) or wait for staff.
+    """
+
+    def __init__(
+        self,
+        store: TicketStore,
+        spool: PendingSpool,
+        numberer: TicketNumberer,
+        policy: DeadlinePolicy,
+        folder: RecordingFolder,
+        clock: Clock,
+        *,
+        hash_key: bytes,
+        fax_documents: Sequence[FaxDocument] = (),
+        fax_sending: bool = False,
+        database_timeout: float = 2.0,
+    ) -> None:
+        self.store = store
+        self.spool = spool
+        self.folder = folder
+        self._numberer = numberer
+        self._policy = policy
+        self._clock = clock
+        self._hash_key = hash_key
+        self._fax_documents = tuple(fax_documents)
+        self._fax_sending = fax_sending
+        self._timeout = database_timeout
+        self._open: dict[str, TicketEntry] = {}
+
+    @property
+    def number_length(self) -> int:
+        """How many digits a ticket number has."""
+        return self._numberer.length
+
+    def is_valid_number(self, number: str) -> bool:
+        """True when ``number`` has our length, prefix and check digit."""
+        return self._numberer.is_valid(number)
+
+    def fax_documents(self) -> Sequence[FaxDocument]:
+        """The configured fax documents, in menu order."""
+        return self._fax_documents
+
+    async def begin(
+        self, kind: str, call: CallContext, parts: Sequence[str]
+    ) -> PendingTicket:
+        """Number a ticket and store its pending entry before any recording."""
+        if kind not in self._policy.kinds or kind == "fax":
+            raise TicketConfigError(f"no recorded ticket of kind {kind!r}")
+        now = self._now()
+        deadline = self._policy.deadline(kind, now)
+        entry = self._entry(self._numberer.next(), kind, now, deadline, call)
+        self.folder.prepare(now)
+
+        await self._write(
+            SpooledStep("pending", entry, now),
+            lambda: self.store.insert_pending(entry, now),
+        )
+        self._remember(entry)
+        log.info(
+            "ticket %s begun: %s from %s in %s (call %s)",
+            entry.number,
+            kind,
+            mask_number(call.caller),
+            call.area,
+            call.uniqueid,
+        )
+        recording = {part: self.folder.path(entry.number, part, now) for part in parts}
+        return PendingTicket(
+            entry.number, kind, now, deadline, recording, self.folder.format
+        )
+
+    async def complete(
+        self, pending: PendingTicket, parts: Sequence[RecordedPart]
+    ) -> None:
+        """Make the ticket new with the parts the caller sent."""
+        entry = self._open.pop(pending.number, None) or _bare_entry(pending)
+        stored: list[Part] = [(p.part, p.path, p.seconds) for p in parts]
+        now = self._now()
+        await self._write(
+            SpooledStep("complete", entry, now, tuple(stored)),
+            lambda: self.store.complete(entry, stored, now),
+        )
+        log.info("ticket %s saved with %d part(s)", pending.number, len(stored))
+
+    async def discard(self, pending: PendingTicket, reason: str) -> None:
+        """Drop the pending ticket and delete whatever was recorded for it."""
+        entry = self._open.pop(pending.number, None) or _bare_entry(pending)
+        now = self._now()
+        await self._write(
+            SpooledStep("discard", entry, now, reason=reason),
+            lambda: self.store.discard(entry, reason, now),
+        )
+        removed = self.folder.remove(pending.number, pending.saved_at)
+        log.info(
+            "ticket %s discarded (%s), %d file(s)", pending.number, reason, removed
+        )
+
+    async def status(self, number: str) -> TicketStatus | None:
+        """The caller-visible state of ``number``; ``None`` when unknown.
+
+        While the database is down, a ticket still in the spool is
+        answered as ``new``; any other number raises
+        :class:`TicketStorageError`, since "no such ticket" would be untrue.
+        """
+        if not self.is_valid_number(number):
+            return None
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await self.store.status(number)
+        except DATABASE_FAULTS as error:
+            spooled = self.spool.read(number)
+            if spooled is None or spooled.step in ("pending", "discard"):
+                raise TicketStorageError(
+                    "the ticket database is unreachable"
+                ) from error
+            entry = spooled.entry
+            return TicketStatus(number, entry.kind, "new", _deadline_of(entry))
+
+    async def request_fax(
+        self, call: CallContext, document: str, fax_number: str
+    ) -> FaxReceipt:
+        """Store a fax request as a new ``fax`` ticket (queued or held)."""
+        chosen = self._document(document)
+        now = self._now()
+        deadline = self._policy.deadline("fax", now)
+        entry = self._entry(
+            self._numberer.next(),
+            "fax",
+            now,
+            deadline,
+            call,
+            fax=(chosen.id, fax_number, "queued" if self._fax_sending else "held"),
+        )
+        await self._write(
+            SpooledStep("request", entry, now),
+            lambda: self.store.request(entry, now),
+        )
+        log.info(
+            "fax ticket %s: %s to %s (%s)",
+            entry.number,
+            chosen.id,
+            mask_number(fax_number),
+            entry.fax_state,
+        )
+        return FaxReceipt(entry.number, chosen.id, self._fax_sending, deadline)
+
+    async def _write(
+        self, spooled: SpooledStep, write: Callable[[], Awaitable[bool]]
+    ) -> None:
+        """Write to the database in time, else to the spool; never neither."""
+        number = spooled.entry.number
+        try:
+            async with asyncio.timeout(self._timeout):
+                written = await write()
+        except DATABASE_FAULTS as error:
+            log.warning(
+                "ticket %s: database unavailable (%s), %s kept in the spool",
+                number,
+                type(error).__name__,
+                spooled.step,
+            )
+            await asyncio.to_thread(self.spool.write, spooled)
+            return
+        if not written and spooled.step in ("pending", "request"):
+            # A fresh number already stored: two hosts share a node digit.
+            # Telling this caller another caller's number would be worse.
+            log.error("ticket number %s was already used: check tickets.node", number)
+            raise TicketStorageError(f"ticket number {number} was already used")
+        if spooled.step != "pending":
+            await asyncio.to_thread(self.spool.remove, number)
+
+    def _entry(
+        self,
+        number: str,
+        kind: str,
+        now: datetime,
+        deadline: Deadline,
+        call: CallContext,
+        fax: tuple[str, str, str] = ("", "", ""),
+    ) -> TicketEntry:
+        return TicketEntry(
+            number=number,
+            kind=kind,
+            saved_at=now,
+            deadline_at=deadline.at,
+            deadline_days=deadline.working_days,
+            deadline_provisional=deadline.provisional,
+            uniqueid=call.uniqueid,
+            caller=call.caller or "",
+            caller_hash=hash_number(call.caller, self._hash_key),
+            caller_masked=mask_number(call.caller),
+            menu_path=call.menu_path,
+            area=call.area,
+            language=call.language,
+            flow_version=call.flow_version,
+            fax_document=fax[0],
+            fax_number=fax[1],
+            fax_state=fax[2],
+        )
+
+    def _remember(self, entry: TicketEntry) -> None:
+        """Keep ``entry`` for its complete or discard; forget day-old ones
+        (a call that ended without either is the reconciler's)."""
+        stale = entry.saved_at - timedelta(days=1)
+        for number in [n for n, e in self._open.items() if e.saved_at < stale]:
+            del self._open[number]
+        self._open[entry.number] = entry
+
+    def _document(self, wanted: str) -> FaxDocument:
+        for document in self._fax_documents:
+            if wanted in (document.id, document.key):
+                return document
+        raise TicketConfigError(f"no fax document {wanted!r} is configured")
+
+    def _now(self) -> datetime:
+        return self._clock.now(self._policy.zone).astimezone(UTC)
+
+
+def _bare_entry(pending: PendingTicket) -> TicketEntry:
+    """The entry of a ticket begun by another desk (after a restart)."""
+    return TicketEntry(
+        number=pending.number,
+        kind=pending.kind,
+        saved_at=pending.saved_at,
+        deadline_at=pending.deadline.at,
+        deadline_days=pending.deadline.working_days,
+        deadline_provisional=pending.deadline.provisional,
+    )
+
+
+def _deadline_of(entry: TicketEntry) -> Deadline:
+    return Deadline(entry.deadline_at, entry.deadline_provisional, entry.deadline_days)

@@ -1,0 +1,180 @@
+"""Settle what calls left unfinished: spool, pending entries, stray recordings.
+
+A message exists twice, as an entry (row or spool file) and as recording
+files that Asterisk writes; a crash, a hang-up at the wrong moment or a
+database outage can leave one without the other. :class:`TicketReconciler`
+runs at start-up and every ``interval`` seconds and matches them both ways:
+
+1. the spool is replayed into the database (idempotent);
+2. a pending entry older than ``grace`` (its call is surely over) whose
+   recordings are on disk is completed, flagged ``recovered``; one with no
+   recording is discarded as ``lost``, with a warning and an ops alert;
+3. a recording older than ``grace`` with no entry at all gets a ticket
+   (number from the file name; ``complaint`` when its parts are a
+   complaint's, else ``message``), flagged ``recovered``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ivr.clock import Clock
+from ivr.tickets.database_desk import DATABASE_FAULTS
+from ivr.tickets.deadlines import DeadlinePolicy
+from ivr.tickets.entries import Part, TicketEntry
+from ivr.tickets.models import Ticket
+from ivr.tickets.pending_spool import PendingSpool
+from ivr.tickets.recordings import FoundRecording, RecordingFolder, wav_seconds
+from ivr.tickets.store import TicketStore
+
+__all__ = ["COMPLAINT_PARTS", "ReconcileResult", "TicketReconciler"]
+
+log = logging.getLogger("ivr.tickets.reconciler")
+
+COMPLAINT_PARTS = frozenset({"name", "matter"})
+"""The parts a complaint records; a stray file with them is a complaint."""
+
+ACTOR = "reconciler"
+
+Alert = Callable[[str, str], Awaitable[None]]
+"""An ops alert: (kind, detail). The service passes the CTI alert writer."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileResult:
+    """What one pass did, by ticket number."""
+
+    replayed: int = 0
+    recovered: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
+    adopted: tuple[str, ...] = ()
+
+
+class TicketReconciler:
+    """Matches entries and recordings; see the module docstring."""
+
+    def __init__(
+        self,
+        store: TicketStore,
+        spool: PendingSpool,
+        folder: RecordingFolder,
+        policy: DeadlinePolicy,
+        clock: Clock,
+        *,
+        grace: timedelta,
+        interval: float,
+        scan_days: int = 7,
+        alert: Alert | None = None,
+    ) -> None:
+        self._store = store
+        self._spool = spool
+        self._folder = folder
+        self._policy = policy
+        self._clock = clock
+        self._grace = grace
+        self._interval = interval
+        self._scan_days = scan_days
+        self._alert = alert
+
+    async def run_once(self) -> ReconcileResult:
+        """One pass; database faults propagate (the next pass retries)."""
+        now = self._clock.now(self._policy.zone).astimezone(UTC)
+        cutoff = now - self._grace
+        replayed = await self._spool.replay(self._store)
+        recovered, lost = await self._settle_pending(cutoff, now)
+        adopted = await self._adopt_strays(cutoff, now)
+        return ReconcileResult(replayed, tuple(recovered), tuple(lost), tuple(adopted))
+
+    async def run(self) -> None:
+        """Pass at once, then every ``interval`` seconds until cancelled."""
+        while True:
+            try:
+                result = await self.run_once()
+            except DATABASE_FAULTS as error:
+                log.warning("ticket reconciliation postponed: %s", error)
+            else:
+                if result.recovered or result.lost or result.adopted:
+                    log.info("ticket reconciliation: %s", result)
+            await asyncio.sleep(self._interval)
+
+    async def _settle_pending(
+        self, cutoff: datetime, now: datetime
+    ) -> tuple[list[str], list[str]]:
+        recovered, lost = [], []
+        for ticket in await self._store.pending_before(cutoff):
+            files = self._folder.files(ticket.number, ticket.saved_at)
+            entry = _entry_of(ticket)
+            if files:
+                await self._store.complete(
+                    entry, _parts(files), now, actor=ACTOR, recovered=True
+                )
+                log.warning("ticket %s completed from its recording", ticket.number)
+                recovered.append(ticket.number)
+            else:
+                await self._store.discard(entry, "lost: no recording", now, actor=ACTOR)
+                await self._report_lost(ticket)
+                lost.append(ticket.number)
+        return recovered, lost
+
+    async def _adopt_strays(self, cutoff: datetime, now: datetime) -> list[str]:
+        since = cutoff.astimezone(self._policy.zone).date() - timedelta(
+            days=self._scan_days
+        )
+        groups = self._folder.scan(since, cutoff)
+        known = await self._store.known_numbers(groups)
+        adopted = []
+        for number in sorted(set(groups) - known):
+            files = groups[number]
+            await self._store.complete(
+                self._stray_entry(number, files),
+                _parts(files),
+                now,
+                actor=ACTOR,
+                recovered=True,
+            )
+            log.warning("recording without entry adopted as ticket %s", number)
+            adopted.append(number)
+        return adopted
+
+    def _stray_entry(self, number: str, files: list[FoundRecording]) -> TicketEntry:
+        names = {item.part for item in files}
+        kind = "complaint" if names and names <= COMPLAINT_PARTS else "message"
+        saved_at = min(item.modified_at for item in files)
+        deadline = self._policy.deadline(kind, saved_at)
+        return TicketEntry(
+            number=number,
+            kind=kind,
+            saved_at=saved_at,
+            deadline_at=deadline.at,
+            deadline_days=deadline.working_days,
+            deadline_provisional=deadline.provisional,
+        )
+
+    async def _report_lost(self, ticket: Ticket) -> None:
+        detail = f"ticket {ticket.number}: no recording after the grace period"
+        log.warning("message lost: %s", detail)
+        if self._alert is not None:
+            await self._alert("ticket_lost", detail)
+
+
+def _entry_of(ticket: Ticket) -> TicketEntry:
+    return TicketEntry(
+        number=ticket.number,
+        kind=ticket.kind,
+        saved_at=ticket.saved_at,
+        deadline_at=ticket.deadline_at,
+        deadline_days=ticket.deadline_days,
+        deadline_provisional=ticket.deadline_provisional,
+    )
+
+
+def _parts(files: list[FoundRecording]) -> list[Part]:
+    """One part per name: a part found in two formats is stored once."""
+    by_part: dict[str, FoundRecording] = {}
+    for item in files:
+        by_part.setdefault(item.part, item)
+    return [(p.part, p.stem, wav_seconds(p.path)) for p in by_part.values()]

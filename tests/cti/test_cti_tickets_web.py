@@ -1,0 +1,338 @@
+"""The staff ticket API: access within areas, views logged, claim, forward,
+reply by call-back or recording, close, recordings and their retention."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from cti_rig import until
+from ticket_desk_rig import CALLER, Desk, wav_bytes
+
+from cti.tickets_web import TICKET_ROUTES
+from cti.web_auth import Access
+from ivr.privacy import mask_number
+from ivr.tickets.models import Viewer
+
+INSIDE = "1203100000018"
+"""A message in q-social-insurance: among agent1001's skills."""
+OUTSIDE = "1203100000026"
+"""A message in the pension area: no agent has that skill."""
+
+
+@pytest.fixture
+async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
+    """The CTI with tickets and two messages."""
+    desk = await Desk.open(tmp_path)
+    await desk.message(INSIDE)
+    await desk.message(OUTSIDE, "pension")
+    yield desk
+    await desk.close()
+
+
+def _path(route_path: str, number: str = OUTSIDE) -> str:
+    return route_path.replace("{number}", number).replace("{part}", "message")
+
+
+async def test_every_ticket_route_needs_a_login(desk: Desk) -> None:
+    """401 without a token on each ticket route."""
+    for route in TICKET_ROUTES:
+        anonymous = await desk.client.request(route.method, _path(route.path))
+
+        assert (route.path, anonymous.status) == (route.path, 401)
+
+
+async def test_agents_get_403_outside_their_areas_and_nothing_is_logged(
+    desk: Desk,
+) -> None:
+    """Every per-ticket route refuses agent1001 on the pension ticket; the
+    supervisor's report is refused too; no view of the caller is logged."""
+    agent = desk.auth("agent1001")
+    bodies = {"forward": {"department": "pension", "working_days": 5}}
+
+    for route in TICKET_ROUTES:
+        if "{number}" not in route.path and route.access is not Access.SUPERVISOR:
+            continue
+        body = bodies.get(route.path.rsplit("/", 1)[-1], {"how": "callback"})
+        json = body if route.method == "POST" else None
+        got = await desk.client.request(
+            route.method, _path(route.path), json=json, headers=agent
+        )
+        assert (route.path, got.status) == (route.path, 403)
+
+    assert await desk.store.views(OUTSIDE) == []
+    ticket = await desk.store.get(
+        OUTSIDE, Viewer("sup", "supervisor"), desk.rig.cti.now()
+    )
+    assert ticket.state == "new"
+
+
+async def test_opening_a_ticket_shows_the_caller_and_logs_the_view(desk: Desk) -> None:
+    """The full number only on GET /cti/tickets/{number}; each view is logged."""
+    sup = desk.auth("sup")
+
+    listing = await (await desk.client.get("/cti/tickets", headers=sup)).json()
+    opened = await desk.client.get(f"/cti/tickets/{INSIDE}", headers=sup)
+    body = await opened.json()
+
+    assert listing["total"] == 2 and CALLER not in str(listing)
+    assert {t["caller_masked"] for t in listing["tickets"]} == {"138****8000"}
+    assert opened.status == 200 and body["caller"] == CALLER
+    assert body["recordings"] == [{"part": "message", "seconds": 2.0}]
+    views = await desk.store.views(INSIDE)
+    assert [(v["username"], v["role"], v["what"]) for v in views] == [
+        ("sup", "supervisor", "caller")
+    ]
+
+
+async def test_an_agents_listing_is_kept_to_their_areas(desk: Desk) -> None:
+    """By default their own tickets; an area of their skills; not another's."""
+    agent = desk.auth("agent1001")
+
+    own = await (await desk.client.get("/cti/tickets", headers=agent)).json()
+    area = await desk.client.get(
+        "/cti/tickets?area=q-social-insurance&state=new", headers=agent
+    )
+    pension = await desk.client.get("/cti/tickets?area=pension", headers=agent)
+    others = await desk.client.get("/cti/tickets?assigned_to=sup", headers=agent)
+
+    assert own["total"] == 0
+    assert [t["number"] for t in (await area.json())["tickets"]] == [INSIDE]
+    assert (pension.status, others.status) == (403, 403)
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("state=lost", "state must be one of"),
+        ("kind=letter", "kind must be one of"),
+        ("overdue=yes", "overdue must be true or false"),
+        ("from=2026-13-01", "from must be a day"),
+        ("page=0", "page must be a whole number"),
+        ("page_size=501", "page_size must be a whole number"),
+    ],
+)
+async def test_bad_filters_are_400_with_the_reason(
+    desk: Desk, query: str, words: str
+) -> None:
+    """Each bad query parameter is named in the error."""
+    got = await desk.client.get(f"/cti/tickets?{query}", headers=desk.auth("sup"))
+
+    assert got.status == 400 and words in (await got.json())["error"]
+
+
+async def test_filters_select_by_day_and_overdue(desk: Desk) -> None:
+    """from/to are local days (to inclusive); overdue=true lists late ones."""
+    sup = desk.auth("sup")
+    await desk.message("1203100000034", age=timedelta(days=10))
+    today = desk.rig.cti.now().date().isoformat()
+
+    todays = await desk.client.get(f"/cti/tickets?from={today}&to={today}", headers=sup)
+    late = await desk.client.get("/cti/tickets?overdue=true", headers=sup)
+
+    assert {t["number"] for t in (await todays.json())["tickets"]} == {INSIDE, OUTSIDE}
+    assert [t["number"] for t in (await late.json())["tickets"]] == ["1203100000034"]
+
+
+async def test_claim_forward_and_close(desk: Desk) -> None:
+    """Claim gives the skill's ticket, then 204; forward and close change the
+    state; closing twice is a conflict."""
+    agent = desk.auth("agent1001")
+
+    claimed = await desk.client.post("/cti/tickets/claim", headers=agent)
+    none_left = await desk.client.post("/cti/tickets/claim", headers=agent)
+    forwarded = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/forward",
+        json={"department": "医保处", "working_days": 5},
+        headers=agent,
+    )
+    bad = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/forward",
+        json={"department": "x", "working_days": True},
+        headers=agent,
+    )
+    closed = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/close", json={"note": "答复完毕"}, headers=agent
+    )
+    again = await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=agent)
+
+    body = await claimed.json()
+    assert (body["number"], body["state"], body["assigned_to"]) == (
+        INSIDE,
+        "assigned",
+        "agent1001",
+    )
+    assert none_left.status == 204
+    assert (await forwarded.json())["state"] == "forwarded"
+    assert (await forwarded.json())["department"] == "医保处"
+    assert bad.status == 400 and "working_days" in (await bad.json())["error"]
+    assert (await closed.json())["state"] == "closed"
+    assert again.status == 409
+    actions = [e["action"] for e in await desk.store.events(INSIDE)]
+    assert actions[-3:] == ["claim", "forward", "close"]
+
+
+async def test_a_call_back_rings_the_agent_then_dials_the_caller(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Originate from PJSIP/1001 into cti-callback with TICKET_NUMBER; answered
+    is recorded and makes the reply; the number is masked in the logs."""
+    agent = desk.auth("agent1001")
+    caplog.set_level(logging.INFO)
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+
+    got = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", json={"how": "callback"}, headers=agent
+    )
+    await until(lambda: "answered" in caplog.text)
+
+    assert got.status == 202
+    (sent,) = [r for r in desk.rig.emu.requests if r.action == "Originate"]
+    assert (sent.get("Channel"), sent.get("Context"), sent.get("Exten")) == (
+        "PJSIP/1001",
+        "cti-callback",
+        CALLER,
+    )
+    assert sent.get("Variable") == f"TICKET_NUMBER={INSIDE}"
+    assert sent.get("Async") == "true"
+    history = await (
+        await desk.client.get(f"/cti/tickets/{INSIDE}/history", headers=agent)
+    ).json()
+    assert [(e["action"], e["detail"]) for e in history["events"][-2:]] == [
+        ("callback", "answered"),
+        ("reply", "callback"),
+    ]
+    assert CALLER not in caplog.text and mask_number(CALLER) in caplog.text
+
+
+async def test_a_failed_call_back_is_recorded_and_owes_the_reply(desk: Desk) -> None:
+    """Busy (Reason 5): a callback event "failed: busy", the ticket stays open."""
+    agent = desk.auth("agent1001")
+    desk.rig.emu.originate_reasons["PJSIP/1001"] = 5
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+
+    await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", json={"how": "callback"}, headers=agent
+    )
+
+    async def last_event() -> str:
+        return str((await desk.store.events(INSIDE))[-1]["detail"])
+
+    for _ in range(200):
+        if await last_event() == "failed: busy":
+            break
+        await desk.rig.settle()
+    assert await last_event() == "failed: busy"
+    ticket = await desk.store.get(
+        INSIDE, Viewer("sup", "supervisor"), desk.rig.cti.now()
+    )
+    assert ticket.state == "assigned"
+
+
+async def test_a_recorded_reply_becomes_the_prompt_the_caller_hears(
+    desk: Desk,
+) -> None:
+    """A WAV upload is stored under replies/ and shown in the caller's status."""
+    agent = desk.auth("agent1001")
+    headers = {**agent, "Content-Type": "audio/wav"}
+
+    got = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", data=wav_bytes(3.0), headers=headers
+    )
+
+    assert got.status == 200 and (await got.json())["reply_kind"] == "recorded"
+    status = await desk.store.status(INSIDE)
+    assert status is not None and status.state == "replied"
+    assert status.replied_prompt == str(desk.messages / "replies" / f"{INSIDE}-reply-1")
+    stored = Path(f"{status.replied_prompt}.wav")
+    assert await asyncio.to_thread(stored.read_bytes) == wav_bytes(3.0)
+
+
+async def test_a_recorded_reply_may_come_as_a_form_and_bad_audio_is_400(
+    desk: Desk,
+) -> None:
+    """Multipart how=recorded + audio works; a stereo file is refused."""
+    agent = desk.auth("agent1001")
+    form = aiohttp.FormData()
+    form.add_field("how", "recorded")
+    form.add_field("audio", wav_bytes(1.0, 16000), filename="reply.wav")
+    bad = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply",
+        data=b"RIFF-not-really",
+        headers={**agent, "Content-Type": "audio/wav"},
+    )
+
+    good = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", data=form, headers=agent
+    )
+
+    assert bad.status == 400 and "not a PCM WAV" in (await bad.json())["error"]
+    assert good.status == 200 and (await good.json())["state"] == "replied"
+
+
+async def test_recordings_are_served_logged_and_gone_after_retention(
+    desk: Desk,
+) -> None:
+    """A fresh part streams (and is logged); one past 30 days is 410, and the
+    retention sweep deletes its file."""
+    sup = desk.auth("sup")
+    old = await desk.message("1203100000042", age=timedelta(days=31))
+    old_file = desk.messages / f"{old}-message.wav"
+
+    fresh = await desk.client.get(
+        f"/cti/tickets/{INSIDE}/recordings/message", headers=sup
+    )
+    expired = await desk.client.get(
+        f"/cti/tickets/{old}/recordings/message", headers=sup
+    )
+    missing = await desk.client.get(
+        f"/cti/tickets/{INSIDE}/recordings/name", headers=sup
+    )
+    assert old_file.exists()
+    assert desk.rig.cti.ticket_sweep is not None
+    deleted = await desk.rig.cti.ticket_sweep.run_once(desk.rig.cti.now())
+
+    assert fresh.status == 200 and await fresh.read() == wav_bytes(2.0)
+    assert fresh.headers["Content-Type"] == "audio/wav"
+    assert expired.status == 410 and missing.status == 404
+    assert deleted == 1 and not old_file.exists()
+    assert (desk.messages / f"{INSIDE}-message.wav").exists()
+    views = await desk.store.views(INSIDE)
+    assert [(v["username"], v["what"]) for v in views] == [("sup", "recording:message")]
+
+
+async def test_a_deleted_recording_file_is_410(desk: Desk) -> None:
+    """Within retention but without its file (deleted by hand): 410 Gone."""
+    (desk.messages / f"{INSIDE}-message.wav").unlink()
+
+    got = await desk.client.get(
+        f"/cti/tickets/{INSIDE}/recordings/message", headers=desk.auth("agent1001")
+    )
+
+    assert got.status == 410
+
+
+async def test_a_supervisor_reassigns_a_ticket(desk: Desk) -> None:
+    """A new ticket becomes agent1002's; an unknown account is 404; a closed
+    ticket cannot be reassigned (409); the event names both hands."""
+    sup = desk.auth("sup")
+    url = f"/cti/tickets/{INSIDE}/assign"
+
+    given = await desk.client.post(url, json={"username": "agent1002"}, headers=sup)
+    unknown = await desk.client.post(url, json={"username": "nobody"}, headers=sup)
+    empty = await desk.client.post(url, json={}, headers=sup)
+    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=sup)
+    closed = await desk.client.post(url, json={"username": "agent1001"}, headers=sup)
+
+    body = await given.json()
+    assert (body["state"], body["assigned_to"]) == ("assigned", "agent1002")
+    assert (unknown.status, empty.status, closed.status) == (404, 400, 409)
+    events = await desk.store.events(INSIDE)
+    assert ("reassign", "- -> agent1002") in [
+        (e["action"], e["detail"]) for e in events
+    ]

@@ -1,0 +1,213 @@
+"""The database ticket desk: pending before recording, spool when the
+database is down, paths Asterisk records to, fax requests, masked logs."""
+
+from __future__ import annotations
+
+import logging
+import stat
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from ticket_rig import (
+    CALLER,
+    T0,
+    call,
+    make_desk,
+    migrated_engine,
+    store_on,
+    write_wav,
+)
+
+from ivr.clock import FixedClock
+from ivr.tickets.desk import RecordedPart, TicketDesk
+from ivr.tickets.errors import TicketConfigError, TicketStorageError
+from ivr.tickets.models import Viewer
+
+DOWN_URL = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
+"""A database nobody listens on: every write fails at once."""
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated SQLite database."""
+    engine = await migrated_engine(f"sqlite+aiosqlite:///{tmp_path / 't.sqlite3'}")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def down_engine() -> AsyncIterator[AsyncEngine]:
+    """An engine whose database is unreachable."""
+    engine = create_async_engine(DOWN_URL)
+    yield engine
+    await engine.dispose()
+
+
+async def test_begin_writes_pending_before_returning(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """After begin the row exists as pending; the paths follow Asterisk's folder."""
+    desk: TicketDesk = make_desk(engine, tmp_path, FixedClock(T0))
+
+    pending = await desk.begin("complaint", call(), ["name", "matter"])
+
+    store = store_on(engine)
+    page = await store.pending_before(T0.replace(year=2027))
+    assert [t.number for t in page] == [pending.number]
+    assert desk.is_valid_number(pending.number)
+    assert len(pending.number) == desk.number_length
+    folder = tmp_path / "recordings" / "2026-03-10"
+    assert pending.recording == {
+        "name": str(folder / f"{pending.number}-name"),
+        "matter": str(folder / f"{pending.number}-matter"),
+    }
+    assert pending.deadline.day == date(2026, 3, 13)
+
+
+async def test_complete_stores_parts_and_status(
+    engine: AsyncEngine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sent message is new with its part; the caller number stays out of logs."""
+    caplog.set_level(logging.DEBUG, logger="ivr.tickets")
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(), ["message"])
+    path = pending.recording["message"]
+
+    await desk.complete(pending, [RecordedPart("message", path, 8.0)])
+
+    status = await desk.status(pending.number)
+    ticket = await desk.store.get(
+        pending.number, Viewer("wang", "agent"), T0, reveal_caller=True
+    )
+    assert status is not None and status.state == "new"
+    assert ticket.caller == CALLER and ticket.area == "pension"
+    assert [(p.part, p.seconds) for p in ticket.recordings] == [("message", 8.0)]
+    assert CALLER not in caplog.text
+    assert "139******78" in caplog.text
+
+
+async def test_discard_removes_the_recording(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A discarded message is gone for callers and its short file deleted."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(), ["message"])
+    file = write_wav(pending.recording["message"], 0.5)
+
+    await desk.discard(pending, "too short")
+
+    assert not file.exists()
+    assert await desk.status(pending.number) is None
+
+
+async def test_status_refuses_malformed_numbers(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A number with a wrong check digit is not looked up at all."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(), ["message"])
+    wrong = pending.number[:-1] + str((int(pending.number[-1]) + 1) % 10)
+
+    assert await desk.status(wrong) is None
+
+
+async def test_fax_request_honest_about_sending(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """Without fax sending the request is held for staff and will_send is false."""
+    held = make_desk(engine, tmp_path, FixedClock(T0))
+    sent = make_desk(engine, tmp_path, FixedClock(T0), fax_sending=True)
+
+    first = await held.request_fax(call(), "pension-form", "0105551234")
+    second = await sent.request_fax(call(), "1", "0105551234")
+
+    assert not first.will_send and second.will_send
+    tickets = [
+        await held.store.get(r.number, Viewer("a", "admin"), T0)
+        for r in (first, second)
+    ]
+    assert [t.fax_state for t in tickets] == ["held", "queued"]
+    assert [t.state for t in tickets] == ["new", "new"]
+    assert tickets[0].fax_document == "pension-form"
+    with pytest.raises(TicketConfigError, match="no fax document"):
+        await held.request_fax(call(), "9", "0105551234")
+
+
+async def test_database_down_goes_to_a_private_spool(
+    down_engine: AsyncEngine, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """With the database down, begin and complete land in one 0600 spool file,
+    the caller still hears the status, and replay writes the ticket once."""
+    desk = make_desk(down_engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(), ["message"])
+    file = tmp_path / "spool" / f"{pending.number}.json"
+    mode_after_begin = stat.S_IMODE(file.stat().st_mode)
+    await desk.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
+
+    status = await desk.status(pending.number)
+    store = store_on(engine)
+    replayed = [await desk.spool.replay(store) for _ in range(2)]
+
+    assert mode_after_begin == 0o600
+    assert status is not None and status.state == "new"
+    assert replayed == [1, 0]
+    assert not file.exists()
+    ticket = await store.get(pending.number, Viewer("a", "admin"), T0)
+    assert ticket.state == "new" and len(ticket.recordings) == 1
+    assert [e["action"] for e in await store.events(pending.number)] == [
+        "begin",
+        "complete",
+    ]
+
+
+async def test_status_without_database_or_spool_is_an_error(
+    down_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """An unknown number during an outage is not answered "no such ticket"."""
+    desk = make_desk(down_engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(), ["message"])
+    desk.spool.remove(pending.number)
+
+    with pytest.raises(TicketStorageError, match="unreachable"):
+        await desk.status(pending.number)
+
+
+async def test_spool_unwritable_is_a_storage_error(
+    down_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """Neither database nor spool: begin raises, so no recording starts."""
+    (tmp_path / "spool").write_text("a file where the folder should be")
+    desk = make_desk(down_engine, tmp_path, FixedClock(T0))
+
+    with pytest.raises(TicketStorageError, match="cannot spool"):
+        await desk.begin("message", call(), ["message"])
+
+
+async def test_damaged_spool_file_is_set_aside(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A spool file that is not an entry is renamed .damaged, not replayed."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    (tmp_path / "spool").mkdir()
+    (tmp_path / "spool" / "1226031000001.json").write_text("{not json")
+
+    replayed = await desk.spool.replay(desk.store)
+
+    assert replayed == 0
+    assert (tmp_path / "spool" / "1226031000001.damaged").exists()
+
+
+async def test_a_repeated_number_is_refused(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """Two hosts with one node digit make the same number: the second begin
+    fails instead of giving a caller someone else's ticket."""
+    first = make_desk(engine, tmp_path / "a", FixedClock(T0))
+    second = make_desk(engine, tmp_path / "b", FixedClock(T0))
+    await first.begin("message", call(), ["message"])
+
+    with pytest.raises(TicketStorageError, match="already used"):
+        await second.begin("message", call(), ["message"])

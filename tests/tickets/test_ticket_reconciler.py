@@ -1,0 +1,152 @@
+"""The reconciler matches entries and recordings both ways, after a grace period."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from ticket_rig import (
+    SHANGHAI,
+    T0,
+    call,
+    entry,
+    make_desk,
+    make_reconciler,
+    migrated_engine,
+    write_wav,
+)
+
+from ivr.clock import FixedClock
+from ivr.tickets.models import Viewer
+from ivr.tickets.pending_spool import SpooledStep
+
+ADMIN = Viewer("root", "admin")
+LATER = 20 * 60
+"""Seconds past the 15-minute grace."""
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated SQLite database."""
+    engine = await migrated_engine(f"sqlite+aiosqlite:///{tmp_path / 't.sqlite3'}")
+    yield engine
+    await engine.dispose()
+
+
+def age(path: Path, clock: FixedClock) -> None:
+    """Set a file's modification time to the clock's now (T0 based)."""
+    moment = clock.now(SHANGHAI).timestamp()
+    os.utime(path, (moment, moment))
+
+
+async def test_crashed_call_is_completed_from_its_recording(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The desk dies after begin, the file is on disk: the next start completes it."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    pending = await desk.begin("message", call(), ["message"])
+    age(write_wav(pending.recording["message"], 6.0), clock)
+    del desk
+
+    clock.advance(LATER)
+    restarted = make_desk(engine, tmp_path, clock)
+    result = await make_reconciler(restarted, clock).run_once()
+
+    ticket = await restarted.store.get(pending.number, ADMIN, T0)
+    events = await restarted.store.events(pending.number)
+    assert result.recovered == (pending.number,)
+    assert ticket.state == "new" and ticket.recovered
+    assert [(p.part, p.seconds) for p in ticket.recordings] == [("message", 6.0)]
+    assert events[-1]["actor"] == "reconciler"
+    assert "recovered" in events[-1]["detail"]
+
+
+async def test_pending_within_grace_is_left_alone(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A call still recording (younger than the grace) is not touched."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    pending = await desk.begin("message", call(), ["message"])
+    clock.advance(60)
+
+    result = await make_reconciler(desk, clock).run_once()
+
+    assert result.recovered == () and result.lost == ()
+    ticket = await desk.store.get(pending.number, ADMIN, T0)
+    assert ticket.state == "pending"
+
+
+async def test_pending_without_recording_is_lost_and_alerted(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """No file after the grace: discarded as lost, with a warning and an alert."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    pending = await desk.begin("message", call(), ["message"])
+    clock.advance(LATER)
+    alerts: list[str] = []
+
+    result = await make_reconciler(desk, clock, alerts).run_once()
+
+    assert result.lost == (pending.number,)
+    assert alerts == [
+        f"ticket_lost: ticket {pending.number}: no recording after the grace period"
+    ]
+    assert await desk.status(pending.number) is None
+    events = await desk.store.events(pending.number)
+    assert (events[-1]["action"], events[-1]["detail"]) == (
+        "discard",
+        "lost: no recording",
+    )
+
+
+async def test_recording_without_entry_becomes_a_ticket(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """Stray files get tickets: complaint parts make a complaint, else a message."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    day = tmp_path / "recordings" / "2026-03-10"
+    files = [
+        write_wav(str(day / "12260310000091-name"), 2.0),
+        write_wav(str(day / "12260310000091-matter"), 9.0),
+        write_wav(str(day / "12260310000082-message"), 4.0),
+    ]
+    (day / "notes.txt").write_text("not a recording")
+    for file in files:
+        age(file, clock)
+    clock.advance(LATER)
+    reconciler = make_reconciler(desk, clock)
+
+    first = await reconciler.run_once()
+    second = await reconciler.run_once()
+
+    assert first.adopted == ("12260310000082", "12260310000091")
+    assert second.adopted == ()
+    complaint = await desk.store.get("12260310000091", ADMIN, T0)
+    message = await desk.store.get("12260310000082", ADMIN, T0)
+    assert (complaint.kind, message.kind) == ("complaint", "message")
+    assert sorted(p.part for p in complaint.recordings) == ["matter", "name"]
+    assert complaint.recovered and complaint.caller_masked == ""
+
+
+async def test_spool_is_replayed_first(engine: AsyncEngine, tmp_path: Path) -> None:
+    """A spooled completion reaches the database on the reconciler's pass."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    spooled = SpooledStep(
+        "complete", entry("12260310000075"), T0, (("message", "/r", 1.0),)
+    )
+    desk.spool.write(spooled)
+
+    result = await make_reconciler(desk, clock).run_once()
+
+    assert result.replayed == 1
+    assert desk.spool.numbers() == []
+    ticket = await desk.store.get("12260310000075", ADMIN, T0)
+    assert ticket.state == "new"
