@@ -11,7 +11,8 @@ runs at start-up and every ``interval`` seconds and matches them both ways:
    recording is discarded as ``lost``, with a warning and an ops alert;
 3. a recording older than ``grace`` with no entry at all gets a ticket
    (number from the file name; ``complaint`` when its parts are a
-   complaint's, else ``message``), flagged ``recovered``.
+   complaint's, else ``message``), flagged ``recovered``;
+4. day folders older than ``keep_days`` (the retention) are deleted.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class TicketReconciler:
         grace: timedelta,
         interval: float,
         scan_days: int = 7,
+        keep_days: int | None = None,
         alert: Alert | None = None,
     ) -> None:
         self._store = store
@@ -78,6 +80,7 @@ class TicketReconciler:
         self._grace = grace
         self._interval = interval
         self._scan_days = scan_days
+        self._keep_days = keep_days
         self._alert = alert
 
     async def run_once(self) -> ReconcileResult:
@@ -87,6 +90,9 @@ class TicketReconciler:
         replayed = await self._spool.replay(self._store)
         recovered, lost = await self._settle_pending(cutoff, now)
         adopted = await self._adopt_strays(cutoff, now)
+        if self._keep_days is not None:
+            today = now.astimezone(self._policy.zone).date()
+            self._folder.purge(today - timedelta(days=self._keep_days))
         return ReconcileResult(replayed, tuple(recovered), tuple(lost), tuple(adopted))
 
     async def run(self) -> None:
