@@ -31,7 +31,7 @@ from ivr.records.schema import ticket_events, ticket_recordings, tickets
 from ivr.tickets.deadlines import DeadlinePolicy
 from ivr.tickets.entries import Part, TicketEntry, part_rows
 from ivr.tickets.errors import TicketNotFoundError, TicketStateError
-from ivr.tickets.lifecycle import CLAIMABLE, DISCARDED, check_action
+from ivr.tickets.lifecycle import CLAIMABLE, DISCARDED, OPEN, check_action
 from ivr.tickets.models import Ticket
 from ivr.tickets.store_reads import TicketReader
 
@@ -211,6 +211,8 @@ class TicketStore(TicketReader):
         """Record one fax sending attempt; a sent fax is the ticket's reply."""
         async with self._engine.begin() as connection:
             row = await _locked_row(connection, number)
+            if row["kind"] != "fax" or row["state"] not in OPEN:
+                raise TicketStateError(number, row["state"], "send a fax for")
             await connection.execute(
                 update(tickets)
                 .where(tickets.c.id == row["id"])

@@ -232,7 +232,7 @@ async def _log_view(
 
 def _conditions(which: TicketFilter, now: datetime) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [tickets.c.state.in_(CALLER_VISIBLE)]
-    for name in ("state", "kind", "area", "assigned_to"):
+    for name in ("state", "kind", "area", "assigned_to", "fax_state"):
         value = getattr(which, name)
         if value is not None:
             where.append(tickets.c[name] == value)

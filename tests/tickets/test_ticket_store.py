@@ -242,13 +242,17 @@ async def test_fax_sent_is_the_reply_and_autofax_is_not_claimed(
     assert await store.request(fax, T0)
 
     claimed = await store.claim_next("wang", None, T0)
+    waiting = await store.list_tickets(TicketFilter(fax_state="queued"), T0)
     failed = await store.record_fax(fax.number, False, "NO CARRIER", later(1))
     sent = await store.record_fax(fax.number, True, "OK", later(2))
 
     assert claimed is None
+    assert [t.number for t in waiting.items] == [fax.number]
     assert (failed.fax_state, failed.fax_attempts, failed.state) == ("failed", 1, "new")
     assert (sent.fax_state, sent.fax_attempts) == ("sent", 2)
     assert (sent.state, sent.reply_kind) == ("replied", "fax")
+    with pytest.raises(TicketStateError, match="send a fax"):
+        await store.record_fax(fax.number, True, "OK", later(3))
 
 
 async def test_bad_reply_kinds_are_refused(store: TicketStore) -> None:
