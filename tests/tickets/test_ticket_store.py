@@ -66,16 +66,22 @@ async def test_complete_without_pending_inserts_it(store: TicketStore) -> None:
 
 
 async def test_discard_hides_from_callers(store: TicketStore) -> None:
-    """A discarded ticket is unknown to callers and cannot be completed."""
+    """A discarded ticket is unknown to callers; a late completion (a call
+    longer than the grace period) revives it; a completed one is not
+    discarded."""
     first = entry("1226031000003")
     await store.insert_pending(first, T0)
 
-    assert await store.discard(first, "too short", T0)
-    assert not await store.discard(first, "too short", T0)
+    assert await store.discard(first, "lost: no recording", T0)
+    assert not await store.discard(first, "lost: no recording", T0)
+    hidden = await store.status(first.number)
+    assert await store.complete(first, [("message", "/r/late", 7.0)], later(1))
 
-    assert await store.status(first.number) is None
-    with pytest.raises(TicketStateError, match="discarded"):
-        await store.complete(first, [], T0)
+    assert hidden is None
+    status = await store.status(first.number)
+    assert status is not None and status.state == "new"
+    with pytest.raises(TicketStateError, match="new: cannot discard"):
+        await store.discard(first, "too short", later(2))
 
 
 async def test_status_tells_a_caller_only_their_ticket(store: TicketStore) -> None:
