@@ -27,6 +27,7 @@ from ivr.clock import Clock
 from ivr.tickets.database_desk import DATABASE_FAULTS
 from ivr.tickets.deadlines import DeadlinePolicy
 from ivr.tickets.entries import Part, TicketEntry
+from ivr.tickets.errors import TicketsError, TicketStateError
 from ivr.tickets.models import Ticket
 from ivr.tickets.pending_spool import PendingSpool
 from ivr.tickets.recordings import FoundRecording, RecordingFolder, wav_seconds
@@ -100,7 +101,7 @@ class TicketReconciler:
         while True:
             try:
                 result = await self.run_once()
-            except DATABASE_FAULTS as error:
+            except (*DATABASE_FAULTS, TicketsError) as error:
                 log.warning("ticket reconciliation postponed: %s", error)
             else:
                 if result.recovered or result.lost or result.adopted:
@@ -112,19 +113,29 @@ class TicketReconciler:
     ) -> tuple[list[str], list[str]]:
         recovered, lost = [], []
         for ticket in await self._store.pending_before(cutoff):
-            files = self._folder.files(ticket.number, ticket.saved_at)
-            entry = _entry_of(ticket)
-            if files:
-                await self._store.complete(
-                    entry, _parts(files), now, actor=ACTOR, recovered=True
-                )
-                log.warning("ticket %s completed from its recording", ticket.number)
-                recovered.append(ticket.number)
-            else:
-                await self._store.discard(entry, "lost: no recording", now, actor=ACTOR)
-                await self._report_lost(ticket)
-                lost.append(ticket.number)
+            try:
+                if await self._settle(ticket, now):
+                    recovered.append(ticket.number)
+                else:
+                    lost.append(ticket.number)
+            except TicketStateError as error:
+                # Its call completed or discarded it meanwhile: nothing to do.
+                log.info("ticket %s settled meanwhile: %s", ticket.number, error)
         return recovered, lost
+
+    async def _settle(self, ticket: Ticket, now: datetime) -> bool:
+        """Complete ``ticket`` from its files (True) or discard it as lost."""
+        files = self._folder.files(ticket.number, ticket.saved_at)
+        entry = _entry_of(ticket)
+        if files:
+            await self._store.complete(
+                entry, _parts(files), now, actor=ACTOR, recovered=True
+            )
+            log.warning("ticket %s completed from its recording", ticket.number)
+            return True
+        if await self._store.discard(entry, "lost: no recording", now, actor=ACTOR):
+            await self._report_lost(ticket)
+        return False
 
     async def _adopt_strays(self, cutoff: datetime, now: datetime) -> list[str]:
         since = cutoff.astimezone(self._policy.zone).date() - timedelta(
