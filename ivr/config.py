@@ -32,6 +32,15 @@ from typing import Any, get_type_hints
 
 import yaml
 
+from ivr.ticket_settings import (
+    FaxDocuments,
+    FaxDocumentSettings,
+    ShapeError,
+    TicketsSettings,
+    parse_fax_documents,
+    ticket_problems,
+)
+
 __all__ = [
     "AMISettings",
     "CTISettings",
@@ -226,67 +235,6 @@ class CTISettings:
     overdue_report_hour: int = field(default=1, metadata=_HOUR)
 
 
-_DIGITS = _rule(
-    lambda v: v == "" or (v.isascii() and v.isdigit() and len(v) <= 6),
-    "up to six digits 0-9 (may be empty)",
-)
-_RECORDING_FORMATS = ("wav", "wav49", "gsm", "ulaw", "alaw", "sln")
-_FORMAT = _rule(
-    lambda v: v in _RECORDING_FORMATS, "one of " + ", ".join(_RECORDING_FORMATS)
-)
-_NODE = _rule(lambda v: 0 <= v <= 9, "a single digit 0-9 telling hosts apart")
-_SEQUENCE = _rule(lambda v: 3 <= v <= 7, "a whole number from 3 to 7")
-
-
-@dataclass(frozen=True, slots=True)
-class FaxDocumentSettings:
-    """One document callers may ask for by fax (``tickets.fax_documents``)."""
-
-    key: str
-    id: str
-    title: str
-    path: str
-    prompt: str = ""
-
-
-_FAX_DOCUMENTS = tuple[FaxDocumentSettings, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TicketsSettings:
-    """Voice messages, complaints and fax requests (issue 6; norm art. 26, 32, 35).
-
-    ``recordings_dir`` must be the folder Asterisk records messages to (a
-    shared path when Asterisk runs elsewhere); ``spool_dir`` keeps pending
-    entries while the database is down. ``*_days`` are working days until
-    the promised reply. Fax sending needs ``fax_context``, the dialplan
-    context that runs SendFAX.
-    """
-
-    prefix: str = field(default="12", metadata=_DIGITS)
-    node: int = field(default=0, metadata=_NODE)
-    sequence_digits: int = field(default=4, metadata=_SEQUENCE)
-    state_file: str = field(default=".ivr-ticket-sequence", metadata=_NOT_EMPTY)
-    recordings_dir: str = field(default="ivr-messages", metadata=_NOT_EMPTY)
-    recording_format: str = field(default="wav", metadata=_FORMAT)
-    min_seconds: float = field(default=2.0, metadata=_SECONDS)
-    max_seconds: float = field(default=180.0, metadata=_SECONDS)
-    silence_seconds: float = field(default=5.0, metadata=_SECONDS)
-    message_days: int = field(default=3, metadata=_POSITIVE)
-    complaint_days: int = field(default=3, metadata=_POSITIVE)
-    fax_days: int = field(default=3, metadata=_POSITIVE)
-    department_days: int = field(default=3, metadata=_POSITIVE)
-    spool_dir: str = field(default=".ivr-ticket-spool", metadata=_NOT_EMPTY)
-    reconcile_interval_seconds: float = field(default=300.0, metadata=_SECONDS)
-    grace_seconds: float = field(default=900.0, metadata=_SECONDS)
-    database_timeout_seconds: float = field(default=2.0, metadata=_SECONDS)
-    retention_days: int = field(default=180, metadata=_POSITIVE)
-    fax_documents: _FAX_DOCUMENTS = ()
-    fax_sending: bool = False
-    fax_context: str = ""
-    fax_station_id: str = ""
-
-
 @dataclass(frozen=True, slots=True)
 class LoggingSettings:
     """The root log level of the service."""
@@ -412,32 +360,10 @@ def _override_layer(overrides: Mapping[str, object]) -> list[_Setting]:
     ]
 
 
-class _ShapeError(Exception):
-    """A structured value (a list of documents) has the wrong shape."""
-
-
-def _fax_documents(value: object) -> tuple[FaxDocumentSettings, ...]:
-    """A list of document mappings (YAML, or YAML text from the environment)."""
-    items = yaml.safe_load(value) if isinstance(value, str) else value
-    if not isinstance(items, list):
-        raise _ShapeError("expected a list of documents (key, id, title, path)")
-    names = {f.name for f in fields(FaxDocumentSettings)}
-    documents = []
-    for index, item in enumerate(items, 1):
-        if not isinstance(item, Mapping) or not {"key", "id", "title", "path"} <= set(
-            item
-        ):
-            raise _ShapeError(f"document {index}: needs key, id, title and path")
-        if set(item) - names:
-            raise _ShapeError(f"document {index}: unknown {sorted(set(item) - names)}")
-        documents.append(FaxDocumentSettings(**{k: str(v) for k, v in item.items()}))
-    return tuple(documents)
-
-
 def _convert(value: object, kind: type[Any]) -> object:
     """Turn a raw value (YAML scalar or environment string) into ``kind``."""
-    if kind == _FAX_DOCUMENTS:
-        return _fax_documents(value)
+    if kind == FaxDocuments:
+        return parse_fax_documents(value)
     if kind is bool:
         return _to_bool(value)
     if isinstance(value, bool):
@@ -474,9 +400,9 @@ def _apply(config: Config, setting: _Setting, known: Mapping[str, type[Any]]) ->
     kind = known[setting.key]
     try:
         value = _convert(setting.value, kind)
-    except _ShapeError as exc:
+    except ShapeError as exc:
         raise ConfigError(f"{setting.origin}: {setting.key}: {exc}") from exc
-    except (ValueError, yaml.YAMLError):
+    except ValueError:
         value = None
     if value is None:
         raise ConfigError(
@@ -506,18 +432,7 @@ def _validate(config: Config, origins: Mapping[str, str]) -> None:
 
 def _check_tickets(tickets: TicketsSettings, origins: Mapping[str, str]) -> None:
     """Rules that join several ticket settings; each names the key to fix."""
-    problems = []
-    if tickets.max_seconds <= tickets.min_seconds:
-        problems.append("tickets.max_seconds: must be longer than min_seconds")
-    if tickets.fax_sending and not tickets.fax_context:
-        problems.append("tickets.fax_context: needed when fax_sending is true")
-    keys = [document.key for document in tickets.fax_documents]
-    if any(len(key) != 1 or key not in "123456789" for key in keys):
-        problems.append("tickets.fax_documents: each key must be one digit 1-9")
-    if len(set(keys)) != len(keys) or len(
-        {document.id for document in tickets.fax_documents}
-    ) != len(keys):
-        problems.append("tickets.fax_documents: keys and ids must be unique")
+    problems = ticket_problems(tickets)
     if problems:
         where = origins.get(problems[0].split(":")[0], "configuration")
         raise ConfigError(f"{where}: " + "; ".join(problems))

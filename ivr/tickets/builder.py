@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ivr.clock import Clock
 from ivr.config import Config
-from ivr.flow import WorkCalendar
+from ivr.flow.calendar import WorkCalendar
 from ivr.tickets.database_desk import DatabaseTicketDesk
 from ivr.tickets.deadlines import DeadlinePolicy
 from ivr.tickets.desk import FaxDocument
@@ -94,6 +94,7 @@ def build_ticket_desk(
         clock,
         grace=timedelta(seconds=settings.grace_seconds),
         interval=settings.reconcile_interval_seconds,
+        keep_days=settings.retention_days,
         alert=alert,
     )
     return TicketParts(desk, store, reconciler, policy)

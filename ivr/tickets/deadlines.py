@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ivr.flow import WorkCalendar
+from ivr.flow.calendar import WorkCalendar
 from ivr.tickets.errors import DeadlineError, TicketConfigError
 
 __all__ = ["END_OF_DAY", "Deadline", "DeadlinePolicy", "reply_deadline"]

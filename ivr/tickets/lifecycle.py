@@ -3,7 +3,9 @@
 One table, so the store, the API and the tests agree. ``pending`` exists
 between a call's ``begin`` and ``complete``; ``discarded`` is a pending
 entry dropped (nothing worth keeping, or lost: no recording after the
-grace period) and is never shown to callers. ``overdue`` is set by the
+grace period) and is never shown to callers. A completion arriving after
+all (a call that outlasted the grace period) revives a discarded ticket:
+the caller was told its number. ``overdue`` is set by the
 sweep and does not stop work: an overdue ticket may still be claimed,
 forwarded, replied to and closed.
 """
@@ -34,7 +36,7 @@ CALLER_VISIBLE = ("new", "assigned", "forwarded", "replied", "closed", "overdue"
 """States a caller asking about their number may hear."""
 
 ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "complete": (("pending",), "new"),
+    "complete": (("pending", DISCARDED), "new"),
     "discard": (("pending",), DISCARDED),
     "claim": (CLAIMABLE, "assigned"),
     "forward": (OPEN, "forwarded"),

@@ -99,6 +99,8 @@ class Ticket:
 class TicketFilter:
     """What to list: every field left ``None`` does not filter.
 
+    ``fax_state`` ``"queued"`` lists the fax requests waiting to be sent.
+
     ``overdue`` true lists tickets past their deadline and still owed a
     reply, whatever their state; ``saved_from``/``saved_to`` bound the save
     time (from inclusive, to exclusive).
@@ -108,6 +110,7 @@ class TicketFilter:
     kind: str | None = None
     area: str | None = None
     assigned_to: str | None = None
+    fax_state: str | None = None
     overdue: bool | None = None
     saved_from: datetime | None = None
     saved_to: datetime | None = None

@@ -78,7 +78,7 @@ class PendingSpool:
         """The ticket numbers waiting in the spool, oldest file first."""
         if not self.directory.is_dir():
             return []
-        files = sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        files = sorted(self.directory.glob("*.json"), key=_age)
         return [path.stem for path in files]
 
     def remove(self, number: str) -> None:
@@ -127,6 +127,13 @@ class PendingSpool:
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def _age(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # replayed meanwhile
+        return 0.0
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -11,7 +11,8 @@ runs at start-up and every ``interval`` seconds and matches them both ways:
    recording is discarded as ``lost``, with a warning and an ops alert;
 3. a recording older than ``grace`` with no entry at all gets a ticket
    (number from the file name; ``complaint`` when its parts are a
-   complaint's, else ``message``), flagged ``recovered``.
+   complaint's, else ``message``), flagged ``recovered``;
+4. day folders older than ``keep_days`` (the retention) are deleted.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ivr.clock import Clock
 from ivr.tickets.database_desk import DATABASE_FAULTS
 from ivr.tickets.deadlines import DeadlinePolicy
 from ivr.tickets.entries import Part, TicketEntry
+from ivr.tickets.errors import TicketsError, TicketStateError
 from ivr.tickets.models import Ticket
 from ivr.tickets.pending_spool import PendingSpool
 from ivr.tickets.recordings import FoundRecording, RecordingFolder, wav_seconds
@@ -68,6 +70,7 @@ class TicketReconciler:
         grace: timedelta,
         interval: float,
         scan_days: int = 7,
+        keep_days: int | None = None,
         alert: Alert | None = None,
     ) -> None:
         self._store = store
@@ -78,6 +81,7 @@ class TicketReconciler:
         self._grace = grace
         self._interval = interval
         self._scan_days = scan_days
+        self._keep_days = keep_days
         self._alert = alert
 
     async def run_once(self) -> ReconcileResult:
@@ -87,6 +91,9 @@ class TicketReconciler:
         replayed = await self._spool.replay(self._store)
         recovered, lost = await self._settle_pending(cutoff, now)
         adopted = await self._adopt_strays(cutoff, now)
+        if self._keep_days is not None:
+            today = now.astimezone(self._policy.zone).date()
+            self._folder.purge(today - timedelta(days=self._keep_days))
         return ReconcileResult(replayed, tuple(recovered), tuple(lost), tuple(adopted))
 
     async def run(self) -> None:
@@ -94,7 +101,7 @@ class TicketReconciler:
         while True:
             try:
                 result = await self.run_once()
-            except DATABASE_FAULTS as error:
+            except (*DATABASE_FAULTS, TicketsError) as error:
                 log.warning("ticket reconciliation postponed: %s", error)
             else:
                 if result.recovered or result.lost or result.adopted:
@@ -106,19 +113,29 @@ class TicketReconciler:
     ) -> tuple[list[str], list[str]]:
         recovered, lost = [], []
         for ticket in await self._store.pending_before(cutoff):
-            files = self._folder.files(ticket.number, ticket.saved_at)
-            entry = _entry_of(ticket)
-            if files:
-                await self._store.complete(
-                    entry, _parts(files), now, actor=ACTOR, recovered=True
-                )
-                log.warning("ticket %s completed from its recording", ticket.number)
-                recovered.append(ticket.number)
-            else:
-                await self._store.discard(entry, "lost: no recording", now, actor=ACTOR)
-                await self._report_lost(ticket)
-                lost.append(ticket.number)
+            try:
+                if await self._settle(ticket, now):
+                    recovered.append(ticket.number)
+                else:
+                    lost.append(ticket.number)
+            except TicketStateError as error:
+                # Its call completed or discarded it meanwhile: nothing to do.
+                log.info("ticket %s settled meanwhile: %s", ticket.number, error)
         return recovered, lost
+
+    async def _settle(self, ticket: Ticket, now: datetime) -> bool:
+        """Complete ``ticket`` from its files (True) or discard it as lost."""
+        files = self._folder.files(ticket.number, ticket.saved_at)
+        entry = _entry_of(ticket)
+        if files:
+            await self._store.complete(
+                entry, _parts(files), now, actor=ACTOR, recovered=True
+            )
+            log.warning("ticket %s completed from its recording", ticket.number)
+            return True
+        if await self._store.discard(entry, "lost: no recording", now, actor=ACTOR):
+            await self._report_lost(ticket)
+        return False
 
     async def _adopt_strays(self, cutoff: datetime, now: datetime) -> list[str]:
         since = cutoff.astimezone(self._policy.zone).date() - timedelta(

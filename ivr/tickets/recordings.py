@@ -5,12 +5,13 @@ Asterisk's ``Record()`` writes each part the caller records to
 day, so a folder per day keeps listings short and retention simple. The
 service names the path (without extension, as ``Record()`` takes it) and
 later finds the files again: the desk to delete a discarded message, the
-reconciler to complete a message whose call died or to adopt a file whose
-entry was lost.
+reconciler to complete a message whose call died, to adopt a file whose
+entry was lost, and to delete day folders past the retention period.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import wave
@@ -85,6 +86,23 @@ class RecordingFolder:
                 if item is not None and item.modified_at < before:
                     groups.setdefault(item.number, []).append(item)
         return groups
+
+    def purge(self, before: date) -> int:
+        """Delete the day folders older than ``before`` (retention); return
+        how many files went. Staff cannot fetch them past retention anyway."""
+        removed = 0
+        for folder in self._day_folders(date.min + timedelta(days=1)):
+            if date.fromisoformat(folder.name) >= before:
+                continue
+            for path in folder.iterdir():
+                if path.is_file():
+                    path.unlink()
+                    removed += 1
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if removed:
+            log.info("deleted %d message recording(s) from before %s", removed, before)
+        return removed
 
     def _day_folder(self, saved_at: datetime) -> Path:
         return self.root / saved_at.astimezone(self.zone).date().isoformat()

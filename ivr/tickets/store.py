@@ -78,14 +78,14 @@ class TicketStore(TicketReader):
     ) -> bool:
         """Make ticket ``entry`` new with its recorded ``parts``.
 
-        ``False`` when it was already completed (a replay); a discarded
-        ticket raises :class:`TicketStateError`. ``recovered`` marks a
+        ``False`` when it was already completed (a replay); a ticket the
+        reconciler had given up as lost is revived. ``recovered`` marks a
         completion made by the reconciler rather than by the call.
         """
         async with self._engine.begin() as connection:
             await _insert_entry(connection, entry, "pending", now)
             row = await _locked_row(connection, entry.number)
-            if row["state"] != "pending" and row["state"] != DISCARDED:
+            if row["state"] not in ("pending", DISCARDED):
                 return False
             detail = f"{len(parts)} part(s)" + (", recovered" if recovered else "")
             await _change(
@@ -216,6 +216,8 @@ class TicketStore(TicketReader):
         state = "sent" if sent else ("failed" if final else "queued")
         async with self._engine.begin() as connection:
             row = await _locked_row(connection, number)
+            if row["kind"] != "fax" or row["state"] not in OPEN:
+                raise TicketStateError(number, row["state"], "send a fax for")
             await connection.execute(
                 update(tickets)
                 .where(tickets.c.id == row["id"])

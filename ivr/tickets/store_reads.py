@@ -159,21 +159,19 @@ class TicketReader:
         return known
 
     async def overdue_report(self, day: date) -> OverdueReport:
-        """Tickets whose deadline fell on or before ``day`` (local) and that
-        were not replied to or closed by it: the daily report."""
+        """The daily report: tickets late at some moment of ``day`` (local).
+
+        A ticket is listed when its deadline fell before the end of the day,
+        it was not replied to or closed by its deadline, and it was still
+        unsettled when the day began (one settled late on the day itself is
+        listed; one settled late earlier is in that earlier day's report).
+        """
         zone = self._policy.zone
-        end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
-        late = or_(
-            tickets.c.replied_at.is_(None), tickets.c.replied_at > tickets.c.deadline_at
-        )
+        start = datetime.combine(day, time(), tzinfo=zone)
         query = select(tickets).where(
-            tickets.c.deadline_at < end,
-            tickets.c.state.in_((*OPEN, "replied", "closed")),
-            late,
-            or_(
-                tickets.c.closed_at.is_(None),
-                tickets.c.closed_at > tickets.c.deadline_at,
-            ),
+            tickets.c.deadline_at < start + timedelta(days=1),
+            tickets.c.state.in_(CALLER_VISIBLE),
+            *(_unsettled(column, start) for column in ("replied_at", "closed_at")),
         )
         async with self._engine.connect() as connection:
             found = await connection.execute(query.order_by(tickets.c.deadline_at))
@@ -234,7 +232,7 @@ async def _log_view(
 
 def _conditions(which: TicketFilter, now: datetime) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [tickets.c.state.in_(CALLER_VISIBLE)]
-    for name in ("state", "kind", "area", "assigned_to"):
+    for name in ("state", "kind", "area", "assigned_to", "fax_state"):
         value = getattr(which, name)
         if value is not None:
             where.append(tickets.c[name] == value)
@@ -246,6 +244,14 @@ def _conditions(which: TicketFilter, now: datetime) -> list[ColumnElement[bool]]
         late = and_(tickets.c.state.in_(OPEN), tickets.c.deadline_at < to_utc(now))
         where.append(late if which.overdue else ~late)
     return where
+
+
+def _unsettled(column: str, start: datetime) -> ColumnElement[bool]:
+    """Not done by the deadline, and not done before ``start`` either."""
+    done = tickets.c[column]
+    return or_(
+        done.is_(None), and_(done > tickets.c.deadline_at, done >= to_utc(start))
+    )
 
 
 def _report_row(row: Any, day: date, zone: Any) -> tuple[str, ...]:

@@ -73,6 +73,8 @@ def test_fax_documents_from_the_environment() -> None:
     tickets = load_config(env=env).tickets
 
     assert [d.id for d in tickets.fax_documents] == ["c"]
+    with pytest.raises(ConfigError, match=r"IVR_TICKETS_FAX_DOCUMENTS.*not a YAML"):
+        load_config(env={**ENV, "IVR_TICKETS_FAX_DOCUMENTS": "[{key: '3'"})
 
 
 @pytest.mark.parametrize(

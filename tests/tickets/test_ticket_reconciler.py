@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from ticket_rig import (
+    POLICY,
     SHANGHAI,
     T0,
     call,
@@ -20,8 +22,10 @@ from ticket_rig import (
 )
 
 from ivr.clock import FixedClock
-from ivr.tickets.models import Viewer
+from ivr.tickets.desk import RecordedPart
+from ivr.tickets.models import Ticket, Viewer
 from ivr.tickets.pending_spool import SpooledStep
+from ivr.tickets.store import TicketStore
 
 ADMIN = Viewer("root", "admin")
 LATER = 20 * 60
@@ -150,3 +154,37 @@ async def test_spool_is_replayed_first(engine: AsyncEngine, tmp_path: Path) -> N
     assert desk.spool.numbers() == []
     ticket = await desk.store.get("12260310000075", ADMIN, T0)
     assert ticket.state == "new"
+
+
+class _StaleStore(TicketStore):
+    """A store whose pending list was read before the call completed."""
+
+    def __init__(self, store: TicketStore, stale: list[Ticket]) -> None:
+        super().__init__(store._engine, POLICY)
+        self._stale = stale
+
+    async def pending_before(self, cutoff: datetime) -> list[Ticket]:
+        """The pending list as it was."""
+        return self._stale
+
+
+async def test_ticket_completed_meanwhile_is_left_alone(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A call completing between the pending scan and the discard wins: the
+    reconciler neither fails nor reports it lost."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    pending = await desk.begin("message", call(), ["message"])
+    clock.advance(LATER)
+    stale = await desk.store.pending_before(clock.now(SHANGHAI))
+    await desk.complete(pending, [RecordedPart("message", "/r/m", 5.0)])
+    alerts: list[str] = []
+    reconciler = make_reconciler(desk, clock, alerts)
+    reconciler._store = _StaleStore(desk.store, stale)
+
+    result = await reconciler.run_once()
+
+    assert result.lost == () and alerts == []
+    status = await desk.status(pending.number)
+    assert status is not None and status.state == "new"

@@ -4,6 +4,7 @@ reads for callers and staff, the views log, listing and the overdue report."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -65,16 +66,22 @@ async def test_complete_without_pending_inserts_it(store: TicketStore) -> None:
 
 
 async def test_discard_hides_from_callers(store: TicketStore) -> None:
-    """A discarded ticket is unknown to callers and cannot be completed."""
+    """A discarded ticket is unknown to callers; a late completion (a call
+    longer than the grace period) revives it; a completed one is not
+    discarded."""
     first = entry("1226031000003")
     await store.insert_pending(first, T0)
 
-    assert await store.discard(first, "too short", T0)
-    assert not await store.discard(first, "too short", T0)
+    assert await store.discard(first, "lost: no recording", T0)
+    assert not await store.discard(first, "lost: no recording", T0)
+    hidden = await store.status(first.number)
+    assert await store.complete(first, [("message", "/r/late", 7.0)], later(1))
 
-    assert await store.status(first.number) is None
-    with pytest.raises(TicketStateError, match="discarded"):
-        await store.complete(first, [], T0)
+    assert hidden is None
+    status = await store.status(first.number)
+    assert status is not None and status.state == "new"
+    with pytest.raises(TicketStateError, match="new: cannot discard"):
+        await store.discard(first, "too short", later(2))
 
 
 async def test_status_tells_a_caller_only_their_ticket(store: TicketStore) -> None:
@@ -187,3 +194,79 @@ async def test_list_filters_and_pages(store: TicketStore) -> None:
     assert complaints.total == 2
     assert second.total == 5 and len(second.items) == 2
     assert none.total == 0
+
+
+async def test_forwarded_ticket_late_for_its_department(store: TicketStore) -> None:
+    """A department deadline passing makes a forwarded ticket overdue, which
+    an agent may still reply to and close."""
+    first = entry("1226031000010")
+    await store.complete(first, [], T0)
+    await store.forward(first.number, "injury-office", 1, "li", T0)
+
+    marked = await store.sweep_overdue(T0 + timedelta(days=2))
+    replied = await store.reply(first.number, "callback", "", "li", later(50))
+
+    assert [t.number for t in marked] == [first.number]
+    assert marked[0].overdue_at is not None
+    assert replied.state == "replied"
+
+
+async def test_overdue_unassigned_ticket_can_be_claimed(store: TicketStore) -> None:
+    """An overdue ticket nobody holds is claimed first (earliest deadline)."""
+    old, fresh = entry("1226031000011"), entry("1226031000012")
+    await store.complete(old, [], T0)
+    await store.sweep_overdue(T0 + timedelta(days=4))
+    await store.complete(fresh, [], T0 + timedelta(days=4))
+
+    claimed = await store.claim_next("wang", None, T0 + timedelta(days=4))
+
+    assert claimed is not None
+    assert (claimed.number, claimed.state) == (old.number, "assigned")
+
+
+async def test_report_leaves_out_tickets_settled_on_earlier_days(
+    store: TicketStore,
+) -> None:
+    """Replied late on Monday: in Monday's report, not in Tuesday's."""
+    first = entry("1226031000013")
+    await store.complete(first, [], T0)
+    monday = T0 + timedelta(days=6)
+    await store.reply(first.number, "callback", "", "wang", monday)
+
+    on_monday = await store.overdue_report(date(2026, 3, 16))
+    on_tuesday = await store.overdue_report(date(2026, 3, 17))
+
+    assert [row[0] for row in on_monday.rows] == [first.number]
+    assert on_tuesday.rows == ()
+
+
+async def test_fax_sent_is_the_reply_and_autofax_is_not_claimed(
+    store: TicketStore,
+) -> None:
+    """A queued fax is the sender's, not an agent's; sending replies to it."""
+    fax = replace(entry("1226031000014", kind="fax"), fax_state="queued")
+    assert await store.request(fax, T0)
+
+    claimed = await store.claim_next("wang", None, T0)
+    waiting = await store.list_tickets(TicketFilter(fax_state="queued"), T0)
+    failed = await store.record_fax(fax.number, False, "NO CARRIER", later(1))
+    sent = await store.record_fax(fax.number, True, "OK", later(2))
+
+    assert claimed is None
+    assert [t.number for t in waiting.items] == [fax.number]
+    assert (failed.fax_state, failed.fax_attempts, failed.state) == ("failed", 1, "new")
+    assert (sent.fax_state, sent.fax_attempts) == ("sent", 2)
+    assert (sent.state, sent.reply_kind) == ("replied", "fax")
+    with pytest.raises(TicketStateError, match="send a fax"):
+        await store.record_fax(fax.number, True, "OK", later(3))
+
+
+async def test_bad_reply_kinds_are_refused(store: TicketStore) -> None:
+    """A reply kind outside the list, or a recorded reply without a file, fails."""
+    first = entry("1226031000015")
+    await store.complete(first, [], T0)
+
+    with pytest.raises(ValueError, match="reply kind"):
+        await store.reply(first.number, "email", "", "wang", T0)
+    with pytest.raises(ValueError, match="needs the path"):
+        await store.reply(first.number, "recorded", "", "wang", T0)
