@@ -65,8 +65,10 @@ def build_ticket_desk(
         clock=clock,
         zone=policy.zone,
     )
+    # Asterisk takes a relative RECORD FILE name as relative to its own
+    # sounds folder (main/file.c), so the folder is always sent absolute.
     folder = RecordingFolder(
-        Path(settings.recordings_dir), policy.zone, settings.recording_format
+        Path(settings.recordings_dir).resolve(), policy.zone, settings.recording_format
     )
     store = TicketStore(engine, policy)
     spool = PendingSpool(Path(settings.spool_dir))
@@ -85,6 +87,7 @@ def build_ticket_desk(
         fax_documents=documents,
         fax_sending=settings.fax_sending,
         database_timeout=settings.database_timeout_seconds,
+        alert=alert,
     )
     reconciler = TicketReconciler(
         store,

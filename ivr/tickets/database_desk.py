@@ -67,6 +67,7 @@ class DatabaseTicketDesk:
         fax_documents: Sequence[FaxDocument] = (),
         fax_sending: bool = False,
         database_timeout: float = 2.0,
+        alert: Callable[[str, str], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.spool = spool
@@ -79,6 +80,8 @@ class DatabaseTicketDesk:
         self._fax_sending = fax_sending
         self._timeout = database_timeout
         self._open: dict[str, TicketEntry] = {}
+        self._alert = alert
+        self._provisional_years: set[int] = set()
 
     @property
     def number_length(self) -> int:
@@ -101,6 +104,7 @@ class DatabaseTicketDesk:
             raise TicketConfigError(f"no recorded ticket of kind {kind!r}")
         now = self._now()
         deadline = self._policy.deadline(kind, now)
+        await self._note_provisional(deadline)
         entry = self._entry(self._numberer.next(), kind, now, deadline, call)
         self.folder.prepare(now)
 
@@ -176,6 +180,7 @@ class DatabaseTicketDesk:
         chosen = self._document(document)
         now = self._now()
         deadline = self._policy.deadline("fax", now)
+        await self._note_provisional(deadline)
         entry = self._entry(
             self._numberer.next(),
             "fax",
@@ -196,6 +201,25 @@ class DatabaseTicketDesk:
             entry.fax_state,
         )
         return FaxReceipt(entry.number, chosen.id, self._fax_sending, deadline)
+
+    async def _note_provisional(self, deadline: Deadline) -> None:
+        """Alert ops, once a year per process, that deadlines are provisional.
+
+        The caller hears the date all the same (weekdays only where the
+        official calendar for that year is not out yet); ops must add the
+        calendar data (a chinesecalendar upgrade) and check the promises.
+        """
+        year = deadline.day.year
+        if not deadline.provisional or year in self._provisional_years:
+            return
+        self._provisional_years.add(year)
+        detail = (
+            f"no official holiday calendar for {year}: reply deadlines there "
+            "count Monday to Friday (provisional); update chinesecalendar"
+        )
+        log.warning("%s", detail)
+        if self._alert is not None:
+            await self._alert("ticket_deadline_provisional", detail)
 
     async def _write(
         self, spooled: SpooledStep, write: Callable[[], Awaitable[bool]]

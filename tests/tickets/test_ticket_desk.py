@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 import stat
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from ticket_rig import (
     CALLER,
+    SHANGHAI,
     T0,
     call,
     make_desk,
@@ -211,3 +212,39 @@ async def test_a_repeated_number_is_refused(
 
     with pytest.raises(TicketStorageError, match="already used"):
         await second.begin("message", call(), ["message"])
+
+
+async def test_provisional_deadline_alerts_ops_once_a_year(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A deadline in a year without calendar data raises one ops alert.
+
+    The caller still hears a date (weekdays only); ops are told once per
+    year, not once per message, to update the calendar data.
+    """
+    alerts: list[str] = []
+    late_december = FixedClock(datetime(2026, 12, 30, 10, 0, tzinfo=SHANGHAI))
+    desk = make_desk(engine, tmp_path, late_december, alerts=alerts)
+
+    first = await desk.begin("message", call(), ["message"])
+    second = await desk.begin("message", call(), ["message"])
+    fax = await desk.request_fax(call(), "pension-form", "01088886666")
+
+    assert first.deadline.provisional and second.deadline.provisional
+    assert fax.deadline.provisional
+    assert len(alerts) == 1
+    assert alerts[0].startswith("ticket_deadline_provisional: ")
+    assert "2027" in alerts[0]
+
+
+async def test_deadline_with_calendar_data_raises_no_alert(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A deadline the official calendar covers is not provisional: no alert."""
+    alerts: list[str] = []
+    desk = make_desk(engine, tmp_path, FixedClock(T0), alerts=alerts)
+
+    pending = await desk.begin("message", call(), ["message"])
+
+    assert not pending.deadline.provisional
+    assert alerts == []

@@ -87,8 +87,15 @@ def make_desk(
     *,
     fax_sending: bool = False,
     timeout: float = 2.0,
+    alerts: list[str] | None = None,
 ) -> DatabaseTicketDesk:
-    """A desk with its numberer, spool and recordings under ``root``."""
+    """A desk with its numberer, spool and recordings under ``root``; its
+    alerts (kind: detail) go to ``alerts`` when given."""
+
+    async def alert(kind: str, detail: str) -> None:
+        if alerts is not None:
+            alerts.append(f"{kind}: {detail}")
+
     folder = RecordingFolder(root / "recordings", SHANGHAI, "wav")
     documents = [FaxDocument("1", "pension-form", "养老表", "/srv/fax/p.tif")]
     return DatabaseTicketDesk(
@@ -102,6 +109,7 @@ def make_desk(
         fax_documents=documents,
         fax_sending=fax_sending,
         database_timeout=timeout,
+        alert=alert,
     )
 
 
