@@ -254,6 +254,15 @@ class CTIService:
         self.hub.to_supervisors({"type": "alert", "kind": "ami_up", "down": down})
         await self._keep_alert("ami_up")
 
+    async def raise_alert(self, kind: str, detail: str) -> None:
+        """Tell supervisors of a fault found outside the CTI (tickets lost,
+        provisional deadlines) and keep it in ``GET /cti/alerts``."""
+        self.hub.to_supervisors({"type": "alert", "kind": kind, "detail": detail})
+        try:
+            await self.calls.alert(kind, self.now(), detail=detail)
+        except SQLAlchemyError:
+            logger.exception("could not store the %s alert", kind)
+
     async def _keep_alert(self, kind: str) -> None:
         """Store a link alert; a database fault must not stop the AMI client."""
         try:

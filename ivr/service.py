@@ -32,6 +32,8 @@ from ivr.config import Config
 from ivr.flow import Flow, Problem
 from ivr.records import CallRecordWriter, FlowVersionStore, MigrationError, migrate
 from ivr.reload import FlowRefusedError, Reloader, ReloadResult, read_flow
+from ivr.tasks import cancel_and_wait
+from ivr.tickets.builder import TicketParts, build_ticket_desk
 from ivr.web import AdminAPI, make_app
 
 if TYPE_CHECKING:
@@ -66,6 +68,9 @@ class Service:
         self._draining = False
         self._tasks: set[asyncio.Task[ReloadResult]] = set()
         self.cti: CTIService | None = None
+        self.tickets: TicketParts | None = None
+        """The ticket desk, store and reconciler (messages, complaints, faxes)."""
+        self._reconciling: asyncio.Task[None] | None = None
 
     @property
     def flow(self) -> Flow:
@@ -95,9 +100,13 @@ class Service:
         await _migrate(self.config.database.url)
         await self._reloader().record(files, "start")
         self.records.start()
+        self._start_tickets()
         try:
             await self._start_cti()
             await self._listen()
+            self._reconciling = asyncio.get_running_loop().create_task(
+                self._reconcile_tickets()
+            )
         except ServiceError:
             await self.stop()
             raise
@@ -178,6 +187,8 @@ class Service:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._reconciling is not None:
+            await cancel_and_wait(self._reconciling)
         if self._fastagi is not None:
             await self._fastagi.close(self.config.calls.drain_seconds)
         if self._http is not None:
@@ -236,10 +247,36 @@ class Service:
         from cti.knowledge import KnowledgeSource
         from cti.settings import cti_service
 
-        self.cti = cti_service(self.config, self.records.store.engine)
+        store = self.tickets.store if self.tickets else None
+        self.cti = cti_service(self.config, self.records.store.engine, tickets=store)
         self.cti.knowledge = KnowledgeSource(lambda: self._handler().loaded)
         await self.cti.start()
         self._handler().surveys = CTISurveys(self.cti)
+
+    def _start_tickets(self) -> None:
+        """Give the flow its ticket desk, on the call records' database.
+
+        Deadlines follow the calendar of the flow loaded at start-up.
+        """
+        self.tickets = build_ticket_desk(
+            self.config,
+            self.records.store.engine,
+            self._handler().loaded.calendar,
+            self._clock,
+            alert=self._ops_alert,
+        )
+        self._handler().desk = self.tickets.desk
+
+    async def _reconcile_tickets(self) -> None:
+        """Settle pending entries and recordings now, then periodically."""
+        if self.tickets is not None:
+            await self.tickets.reconciler.run()
+
+    async def _ops_alert(self, kind: str, detail: str) -> None:
+        """A ticket fault for ops: logged, and on the wallboards with the CTI."""
+        logger.warning("ops alert %s: %s", kind, detail)
+        if self.cti is not None:
+            await self.cti.raise_alert(kind, detail)
 
     async def _is_viewer(self, request: web.Request) -> bool:
         """Staff (a CTI session) or ops (the admin token) may see the details."""
@@ -394,6 +431,7 @@ async def run_classic_call(config: Config) -> int:
         # a second try finds the schema the winner made.
         await _migrate(config.database.url)
     service.records.start()
+    service._start_tickets()
     try:
         return await run_classic_agi(service._handler().handle_session)
     finally:

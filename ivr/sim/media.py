@@ -14,6 +14,8 @@ timeout form res_agi.c sends. ``WAIT FOR DIGIT 0`` asks nobody.
 from __future__ import annotations
 
 import asyncio
+import wave
+from pathlib import Path
 
 from .behaviour import (
     DigitCommand,
@@ -239,7 +241,28 @@ class MediaCommands:
         outcome = await self.ctx.caller.on_record(request)
         self.ctx.model.record("record", request.path, _describe(outcome))
         self.ctx.recordings[request.path] = outcome.seconds
-        return await Recording(self.ctx, request, offset).finish(outcome)
+        reply = await Recording(self.ctx, request, offset).finish(outcome)
+        _write_recording(request, outcome)
+        return reply
+
+
+def _write_recording(request: RecordRequest, outcome: RecordOutcome) -> None:
+    """Leave the file Asterisk would leave: the caller's seconds, as silence.
+
+    Only for ``wav`` and where the folder exists: res_agi.c's RECORD FILE
+    opens the file with ``ast_writefile`` and creates no folders. A service
+    on the same host (its reconciler, staff fetching the recording) then
+    finds the file exactly where Asterisk would have put it.
+    """
+    folder = Path(request.path).parent
+    if request.fmt != "wav" or not folder.is_dir():
+        return
+    seconds = 0.0 if outcome.ended_by.startswith("beep-") else outcome.seconds
+    with wave.open(f"{request.path}.wav", "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(SAMPLE_RATE)
+        audio.writeframes(b"\0\0" * int(seconds * SAMPLE_RATE))
 
 
 def _getdata_timeouts(timeout: int) -> tuple[int, int]:

@@ -97,6 +97,10 @@ async def service(tmp_path: Path, spare_port: int) -> AsyncIterator[Service]:
             "flow.path": str(REPO_ROOT / "menus.yaml"),
             "prompts.dir": str(REPO_ROOT / "prompts"),
             "privacy.hash_key_file": str(tmp_path / "hash-key"),
+            "tickets.state_file": str(tmp_path / "ticket-sequence"),
+            "tickets.spool_dir": str(tmp_path / "ticket-spool"),
+            "tickets.recordings_dir": str(tmp_path / "messages"),
+            "cti.overdue_reports_dir": str(tmp_path / "reports"),
         },
     )
     running = Service(config, clock=FixedClock(CALL_TIME))

@@ -39,6 +39,10 @@ def make_config(tmp_path: Path) -> MakeConfig:
             "privacy.hash_key": "test-hash-key-0123456789",
             "admin.token": "test-admin-token-0123456789",
             "calls.drain_seconds": 5,
+            "tickets.state_file": str(tmp_path / "ticket-sequence"),
+            "tickets.spool_dir": str(tmp_path / "ticket-spool"),
+            "tickets.recordings_dir": str(tmp_path / "messages"),
+            "cti.overdue_reports_dir": str(tmp_path / "reports"),
         }
         values.update(overrides)
         return load_config(None, env={}, overrides=values)

@@ -26,15 +26,22 @@ AREAS = {
 }
 
 
+ANNOUNCEMENT_KEY = {"complaints": "2"}
+"""The sub-menu key of a recorded announcement where it is not "1" (in the
+complaints menu "1" leaves a complaint by recording)."""
+
+
 @pytest.mark.parametrize("key", sorted(AREAS))
 async def test_every_main_menu_branch(service: Service, key: str) -> None:
-    """Each main-menu key leads to its area; "1" plays an announcement, "*" returns."""
+    """Each main-menu key leads to its area; a key plays an announcement, "*"
+    returns."""
     area = AREAS[key]
+    announcement = ANNOUNCEMENT_KEY.get(area, "1")
 
-    call = await place(service, f"{key} 1 * !")
+    call = await place(service, f"{key} {announcement} * !")
 
     assert call.path[:4] == [*ARRIVAL, area]
-    assert call.path[4] != area, "key 1 in the sub-menu plays an announcement"
+    assert call.path[4] != area, "the sub-menu key plays an announcement"
     assert call.path[5:7] == [area, "main-menu"]
     assert call.stored_path == call.path
     assert call.record["outcome_kind"] == "hangup"
@@ -87,8 +94,9 @@ async def test_agent_within_service_hours_reaches_the_queue(service: Service) ->
     assert call.record["queue_status"] == "CONTINUE"
 
 
-async def test_queue_timeout_overflows_then_ends_politely(service: Service) -> None:
-    """An area queue nobody answers offers q-general (key 1), then says goodbye."""
+async def test_queue_timeout_overflows_then_takes_a_message(service: Service) -> None:
+    """An area queue nobody answers offers q-general (key 1); when that fails
+    too, the caller is put through to a voice message instead of a goodbye."""
     nobody = QueueOutcome(answered_after=None, status="TIMEOUT")
 
     call = await place(service, "1 0 1", queue=nobody)
@@ -96,7 +104,8 @@ async def test_queue_timeout_overflows_then_ends_politely(service: Service) -> N
     queues = [event.name for event in call.log.of_kind("queue")]
     assert queues[0] == "q-social-insurance"
     assert "q-general" in queues
-    assert call.record["outcome_kind"] == "goodbye"
+    assert "message-transfer-failed" in call.path
+    assert call.record["outcome_kind"] == "message"
     assert (call.record["queue"], call.record["queue_status"]) == (
         "q-general",
         "TIMEOUT",
