@@ -36,6 +36,7 @@ __all__ = [
     "cti_staff",
     "flow_versions",
     "metadata",
+    "query_lockouts",
 ]
 
 metadata = MetaData()
@@ -230,3 +231,22 @@ cti_alerts = Table(
     Column("raised_at", DateTime(timezone=True), nullable=False),
 )
 """Supervisor alerts: autopause, urgent cases, AMI login refused."""
+
+query_lockouts = Table(
+    "query_lockouts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("locked_at", DateTime(timezone=True), nullable=False),
+    Column("uniqueid", String(64), nullable=False, server_default=""),
+    Column("node_id", String(64), nullable=False, server_default=""),
+    Column("scope", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("caller_masked", String(32), nullable=False, server_default=""),
+    Column("caller_hash", String(64), nullable=False, server_default=""),
+    Column("id_masked", String(32), nullable=False, server_default=""),
+    Column("id_hash", String(64), nullable=False, server_default=""),
+    Index("ix_query_lockouts_locked_at", "locked_at"),
+    Index("ix_query_lockouts_id_hash", "id_hash"),
+)
+"""Callers locked out of self-service queries (``scope``: call, caller or
+id_number); numbers only masked and as keyed hashes (migration 0008)."""
