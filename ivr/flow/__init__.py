@@ -4,7 +4,8 @@ Layers, bottom up: ``yamlpos`` (YAML with positions), ``model`` (frozen
 values), ``calendar`` (working days), ``problems``/``*_reader``/``checker``
 (load and check; ``options_reader`` for menu keys and campaign items,
 ``phrases``/``prompt_check`` for the catalog and the norm's Annex 2),
-``agent_call`` (screen-pop variables, the survey), ``interpreter`` (run a
+``agent_call`` (screen-pop variables, the survey), ``query_*`` (the
+self-service query node: model, reader, runner), ``interpreter`` (run a
 flow on an ``ivr.channel.Channel``), ``check_cli`` (the ``ivr check``
 command) and ``graph``/``graph_svg``/``graph_cli`` (the ``ivr graph``
 picture).
@@ -32,6 +33,7 @@ from ivr.flow.model import (
     TimeRange,
 )
 from ivr.flow.problems import Problem, Severity
+from ivr.flow.query_model import QueryNode, SpokenField
 
 __all__ = [
     "AnnouncementNode",
@@ -46,9 +48,11 @@ __all__ = [
     "MenuNode",
     "Node",
     "Problem",
+    "QueryNode",
     "QueueNode",
     "Settings",
     "Severity",
+    "SpokenField",
     "SurveyNode",
     "SurveySink",
     "TimeRange",

@@ -29,6 +29,7 @@ from ivr.flow.model import (
     Node,
     QueueNode,
 )
+from ivr.flow.query_model import QueryNode
 from ivr.prompts import PromptCatalog
 
 __all__ = ["Box", "Edge", "Layout", "lay_out", "text_width"]
@@ -122,6 +123,8 @@ def edges_of(node: Node) -> list[Edge]:
             ]
         case QueueNode():
             return _queue_edges(node)
+        case QueryNode():
+            return _query_edges(node)
     return []
 
 
@@ -155,6 +158,17 @@ def _queue_edges(node: QueueNode) -> list[Edge]:
     if node.answered:
         edges.append(Edge(node.id, node.answered, "after the agent", "next"))
     return edges
+
+
+def _query_edges(node: QueryNode) -> list[Edge]:
+    ways = [
+        (node.next, "answered", "next"),
+        (node.on_not_found, "not found", "failure"),
+        (node.on_locked, "locked out", "failure"),
+        (node.on_unavailable, "unavailable", "failure"),
+        (node.on_no_input, "no input", "failure"),
+    ]
+    return [Edge(node.id, target, label, style) for target, label, style in ways]
 
 
 def _ranks(flow: Flow, edges: list[Edge]) -> dict[str, int]:
@@ -241,6 +255,10 @@ def _describe(node: Node, catalog: PromptCatalog | None) -> Iterator[str]:
         case QueueNode():
             yield f"queue {node.queue}, {node.timeout:g} s"
             yield from (_prompt_line(p, catalog) for p in node.prompts)
+        case QueryNode():
+            yield f"{node.backend} {node.query}: {', '.join(node.inputs)}"
+            yield f"verify {node.verify}, {node.attempts} tries a call"
+            yield f"says {', '.join(item.name for item in node.say)}"
         case AnnouncementNode() | GoodbyeNode():
             yield from (_prompt_line(p, catalog) for p in node.prompts)
             if isinstance(node, GoodbyeNode) and node.closing:

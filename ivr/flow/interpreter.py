@@ -40,7 +40,10 @@ from ivr.flow.model import (
     QueueNode,
     SurveyNode,
 )
+from ivr.flow.query_model import QueryNode
+from ivr.flow.query_nodes import QueryRun
 from ivr.prompts import PromptCatalog
+from ivr.queries import QueryCall
 from ivr.trace import CallTrace, Outcome, OutcomeKind, Step
 
 __all__ = ["MAX_STEPS", "FlowRunner"]
@@ -67,12 +70,14 @@ class FlowRunner:
         clock: Clock,
         catalog: PromptCatalog | None = None,
         surveys: SurveySink | None = None,
+        queries: QueryCall | None = None,
     ) -> None:
         self.flow = flow
         self.calendar = calendar
         self.clock = clock
         self.catalog = catalog
         self.surveys = surveys
+        self.queries = queries
 
     def _now(self) -> datetime:
         return self.clock.now(self.flow.settings.zone)
@@ -136,6 +141,8 @@ class FlowRunner:
                 return await self._goodbye(channel, node, step)
             case SurveyNode():
                 return await self._survey(channel, node, step, trace)
+            case QueryNode():
+                return await self._query(channel, node, step, trace)
         raise TypeError(f"no handler for node kind {node.kind!r}")
 
     async def _finish(
@@ -271,6 +278,15 @@ class FlowRunner:
         # The caller was served by an agent: the call counts as a queue call,
         # with the queue and QUEUESTATUS filled in by _with_last_queue.
         return Outcome(OutcomeKind.QUEUE, node.id)
+
+    async def _query(
+        self, channel: Channel, node: QueryNode, step: Step, trace: CallTrace
+    ) -> _Result:
+        def report(missing: Sequence[str]) -> None:
+            self._report_missing(step, missing)
+
+        run = QueryRun(self.queries, channel, node, step, trace, self._now, report)
+        return await run.run()
 
 
 def _key_of(collected: CollectResult) -> str:

@@ -23,6 +23,7 @@ from ivr.flow.model import (
 )
 from ivr.flow.options_reader import read_campaigns, read_options
 from ivr.flow.problems import Reader, suggest
+from ivr.flow.query_reader import QUERY_REQUIRED, QUERY_SETTINGS, read_query
 from ivr.flow.settings_reader import read_holiday_prompts
 from ivr.flow.yamlpos import PMap, PNode, PScalar
 
@@ -64,6 +65,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "invalid",
         "closing",
     ),
+    "query": QUERY_SETTINGS,
 }
 """Every node kind and the settings it accepts (besides ``kind``)."""
 
@@ -75,6 +77,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "queue": ("queue", "next"),
     "goodbye": (),
     "survey": ("prompts", "thanks"),
+    "query": QUERY_REQUIRED,
 }
 MAX_PRIORITY = 10
 """Highest ``priority`` of a queue node (ops' scale; app_queue takes any integer)."""
@@ -331,4 +334,5 @@ _BUILDERS: dict[str, _Build] = {
     "queue": _queue,
     "goodbye": _goodbye,
     "survey": _survey,
+    "query": read_query,
 }

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ivr.flow import load_flow
+from ivr.flow.query_model import INPUTS, fixed_prompts
 from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq, parse_yaml
 from ivr.prompts import DIALPLAN_PROMPTS, PromptCatalog, PromptCatalogError
 from ivr.prompts.freshness import render_sidecar
@@ -147,7 +148,8 @@ def test_every_script_is_used_by_the_flow_or_the_dialplan(
 ) -> None:
     """No script is dead text: menus.yaml names it, or the dialplan plays it."""
     root = parse_yaml((REPO / "menus.yaml").read_text(encoding="utf-8"), "m").root
-    words = set(_scalars(root)) | set(DIALPLAN_PROMPTS)
+    fixed = fixed_prompts(INPUTS)
+    words = set(_scalars(root)) | set(DIALPLAN_PROMPTS) | set(fixed)
 
     assert [prompt_id for prompt_id in catalog.ids if prompt_id not in words] == []
 
