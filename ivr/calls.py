@@ -27,6 +27,7 @@ from ivr.flow import Flow, FlowRunner, SurveySink, WorkCalendar
 from ivr.localised import LocalisedChannel
 from ivr.privacy import hash_number, mask_number
 from ivr.prompts import PromptCatalog
+from ivr.queries import QueryDesk
 from ivr.records import CallRecordWriter
 from ivr.speech import speak_digits
 from ivr.trace import CallTrace, Outcome, OutcomeKind
@@ -80,6 +81,8 @@ class CallHandler:
         self._allow_overrides = allow_overrides
         self.surveys: SurveySink | None = None
         """Where survey scores go besides the record (the CTI, when it runs)."""
+        self.queries: QueryDesk | None = None
+        """The self-service query services (``None``: queries unavailable)."""
 
     async def handle_session(self, session: AGISession, env: AGIEnvironment) -> None:
         """Run one FastAGI or classic AGI session."""
@@ -121,8 +124,13 @@ class CallHandler:
         loaded = self.loaded
         setup = self._setup(channel.info)
         trace = self._new_trace(channel.info, setup, loaded.flow)
+        queries = self.queries.for_call(setup.caller) if self.queries else None
         runner = FlowRunner(
-            loaded.flow, loaded.calendar, setup.clock, surveys=self.surveys
+            loaded.flow,
+            loaded.calendar,
+            setup.clock,
+            surveys=self.surveys,
+            queries=queries,
         )
         self._records.record_started(trace)
         localised = LocalisedChannel(channel, loaded.catalog)

@@ -30,6 +30,7 @@ from ivr.calls import CallHandler, LoadedFlow
 from ivr.clock import Clock, SystemClock
 from ivr.config import Config
 from ivr.flow import Flow, Problem
+from ivr.queries import BackendConfigError, QueryServices
 from ivr.records import CallRecordWriter, FlowVersionStore, MigrationError, migrate
 from ivr.reload import FlowRefusedError, Reloader, ReloadResult, read_flow
 from ivr.web import AdminAPI, make_app
@@ -66,6 +67,9 @@ class Service:
         self._draining = False
         self._tasks: set[asyncio.Task[ReloadResult]] = set()
         self.cti: CTIService | None = None
+        self.queries = QueryServices(
+            config.queries, config.privacy.hash_key, self.records.store.engine
+        )
 
     @property
     def flow(self) -> Flow:
@@ -96,6 +100,7 @@ class Service:
         await self._reloader().record(files, "start")
         self.records.start()
         try:
+            await self._start_queries()
             await self._start_cti()
             await self._listen()
         except ServiceError:
@@ -187,6 +192,7 @@ class Service:
             await surveys.drain()
         if self.cti is not None:
             await self.cti.stop()
+        await self.queries.stop()
         await self.records.close(self.config.calls.drain_seconds)
 
     async def _listen(self) -> None:
@@ -223,6 +229,18 @@ class Service:
             await web.TCPSite(self._http, http.host, http.port).start()
         except OSError as exc:
             raise _cannot_listen("HTTP", http.host, http.port, exc) from exc
+
+    async def _start_queries(self) -> None:
+        """Start the self-service query services (backends, limits, demo)."""
+        try:
+            desk = await self.queries.start()
+        except BackendConfigError as exc:
+            raise ServiceError(f"refusing to start: {exc}") from exc
+        except OSError as exc:
+            port = self.config.queries.demo_port
+            where = ("the demo query backend", "127.0.0.1", port)
+            raise _cannot_listen(*where, exc) from exc
+        self._handler().queries = desk
 
     async def _start_cti(self) -> None:
         """Start the CTI adapter (agents, queues, wallboard) when AMI is on."""

@@ -44,6 +44,7 @@ from ivr.queries.limiter import (
     LockoutBook,
     Verifier,
 )
+from ivr.queries.wiring import QueryServices
 
 __all__ = [
     "DEMO_CERTIFICATES",
@@ -72,6 +73,7 @@ __all__ = [
     "QueryDesk",
     "QueryError",
     "QueryResult",
+    "QueryServices",
     "Unavailable",
     "VerificationFailed",
     "Verifier",
