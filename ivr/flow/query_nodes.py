@@ -118,20 +118,16 @@ class QueryRun:
             self.report((await self.channel.play(prompts)).missing)
 
     async def _attempt(self, call: QueryCall) -> None:
-        """One try: collect, check locally, ask; raises :class:`_Leave` to end."""
+        """One try: collect, check, ask; raises :class:`_Leave` to end the node."""
         self.who = replace(self.who, id_masked="", id_hash="")
         await self._check_lockout(call)
-        keyed = {name: await self._collect(name) for name in self.node.inputs}
-        self.step.keys = " ".join(_masked(name, keyed[name]) for name in keyed)
-        inputs = await self._validated(call, keyed)
+        inputs = await self._inputs(call)
         if inputs is None:
             return
-        await self._check_lockout(call)
         if self.node.verify == "phone":
             inputs["caller"] = call.caller or ""
         await self.play([WAIT_PROMPT])
-        desk = call.desk
-        result = await desk.ask(
+        result = await call.desk.ask(
             self.node.backend, self.node.query, inputs, self.trace.uniqueid
         )
         match result:
@@ -146,6 +142,25 @@ class QueryRun:
                 raise _Leave(self.node.on_not_found, "not found")
         await self._failed(call)
         await self.play([MISMATCH_PROMPT])
+
+    async def _inputs(self, call: QueryCall) -> dict[str, str] | None:
+        """Collect each input; an ID number is checked as soon as it is keyed.
+
+        Returns ``None`` after a refused ID number (the try counts as failed).
+        """
+        inputs: dict[str, str] = {}
+        masked: list[str] = []
+        for name in self.node.inputs:
+            keys = await self._collect(name)
+            masked.append(_masked(name, keys))
+            self.step.keys = " ".join(masked)
+            if name == "id_number":
+                number = await self._checked_id(call, keys)
+                if number is None:
+                    return None
+                keys = number
+            inputs[name] = keys
+        return inputs
 
     async def _collect(self, name: str) -> str:
         ask = [ASK_PROMPTS[name]]
@@ -168,20 +183,20 @@ class QueryRun:
         self.report(collected.missing)
         return collected
 
-    async def _validated(
-        self, call: QueryCall, keyed: dict[str, str]
-    ) -> dict[str, str] | None:
-        """The inputs to send, or ``None`` after a refused ID number."""
-        if "id_number" not in keyed:
-            return dict(keyed)
+    async def _checked_id(self, call: QueryCall, keys: str) -> str | None:
+        """The ID number as the backend wants it, or ``None`` when refused.
+
+        A valid number is then checked against its own daily limit.
+        """
         try:
-            number = parse_keyed_id(keyed["id_number"], self.now().date())
+            number = parse_keyed_id(keys, self.now().date())
         except IdNumberError as exc:
             await self._failed(call)
             await self.play([ID_REASON_PROMPTS[exc.reason]])
             return None
         self.who = _with_id(self.who, number, call.desk.hash_key)
-        return {**keyed, "id_number": number.value}
+        await self._check_lockout(call)
+        return number.value
 
     async def _check_lockout(self, call: QueryCall) -> None:
         limiter = call.desk.limiter
