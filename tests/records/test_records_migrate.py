@@ -52,6 +52,7 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "cti_sessions",
         "cti_staff",
         "flow_versions",
+        "query_lockouts",
     ]
     assert schema["call_indexes"] == [
         "ix_calls_caller_hash",
@@ -61,7 +62,7 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "ix_calls_uniqueid",
     ]
     assert schema["step_indexes"] == ["ix_call_steps_node_id"]
-    assert schema["version"] == "0006"
+    assert schema["version"] == "0008"
     assert schema["drift"] == []
 
 
