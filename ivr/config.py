@@ -217,7 +217,7 @@ class QueriesSettings:
     redis_url: str = field(default="redis://127.0.0.1:6379/0", repr=False)
     per_caller_day: int = field(default=10, metadata=_POSITIVE)
     per_id_day: int = field(default=5, metadata=_POSITIVE)
-    demo_backend: bool = False
+    demo_backend: bool = True
     demo_port: int = field(default=0, metadata=_PORT)
 
 
