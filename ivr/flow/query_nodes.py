@@ -163,20 +163,21 @@ class QueryRun:
         return inputs
 
     async def _collect(self, name: str) -> str:
+        """The keys of one input; silence re-asks, then leaves by on_no_input."""
         ask = [ASK_PROMPTS[name]]
+        most = self.node.pin_digits if name == "pin" else MAX_DIGITS[name]
         for _ in range(NO_INPUT_RETRIES + 1):
-            collected = await self._keys(ask)
+            collected = await self._keys(ask, most)
             if collected.digits:
                 return collected.digits
             ask = [NO_INPUT_PROMPT, ASK_PROMPTS[name]]
         raise _Leave(self.node.on_no_input, f"no input ({name})")
 
-    async def _keys(self, prompts: list[str]) -> CollectResult:
+    async def _keys(self, prompts: list[str], max_digits: int) -> CollectResult:
         self.step.prompts.extend(prompts)
-        digits = self.node.pin_digits if prompts[-1] == ASK_PROMPTS["pin"] else 0
         collected = await self.channel.collect(
             prompts,
-            max_digits=digits or MAX_DIGITS.get(_input_of(prompts[-1]), 20),
+            max_digits=max_digits,
             first_timeout=self.node.timeout,
             terminators="#",
         )
@@ -274,7 +275,3 @@ def _masked(name: str, keys: str) -> str:
     if name == "pin":
         return "*" * len(keys)
     return mask_number(keys.upper().replace("*", "X"))
-
-
-def _input_of(prompt: str) -> str:
-    return next((name for name, ask in ASK_PROMPTS.items() if ask == prompt), "")

@@ -281,3 +281,23 @@ async def test_call_record_keeps_masked_keys_only(
         )
         keys = found.scalars().all()
     assert keys == ["110*************8X ******"]
+
+
+async def test_silence_re_asks_twice_then_says_goodbye(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """No keys at the ID request: two re-asks, then the no-input goodbye."""
+    rig = make_rig(demo_url, redis)
+
+    trace, channel = await rig.call([*CONTRIBUTIONS, None, None, None])
+
+    assert heard(channel)[:7] == [
+        "query-intro",
+        "query-ask-id-number",
+        "query-no-input",
+        "query-ask-id-number",
+        "query-no-input",
+        "query-ask-id-number",
+        "goodbye-no-input",
+    ]
+    assert query_step(trace).result == "no input (id_number)"
