@@ -29,7 +29,7 @@ from ivr.agi import FastAGIServer, run_classic_agi, start_fastagi_server
 from ivr.calls import CallHandler, LoadedFlow
 from ivr.clock import Clock, SystemClock
 from ivr.config import Config
-from ivr.flow import Flow, Problem
+from ivr.flow import Flow, Problem, QueryNode
 from ivr.queries import BackendConfigError, QueryServices
 from ivr.records import CallRecordWriter, FlowVersionStore, MigrationError, migrate
 from ivr.reload import FlowRefusedError, Reloader, ReloadResult, read_flow
@@ -140,6 +140,20 @@ class Service:
         self.warnings = warnings
         for problem in warnings:
             logger.warning("%s", problem)
+        self._check_queries(loaded.flow)
+
+    def _check_queries(self, flow: Flow) -> None:
+        """Warn about query nodes no configured backend can answer."""
+        desk = self._handler().queries
+        if desk is None:
+            return
+        for node in flow.nodes.values():
+            if isinstance(node, QueryNode):
+                problem = desk.problem(node.backend, node.query)
+                if problem is not None:
+                    logger.warning(
+                        "query node %s will answer unavailable: %s", node.id, problem
+                    )
 
     async def reload(self, source: str) -> ReloadResult:
         """Reload the flow and prompts from disk (see :mod:`ivr.reload`)."""
@@ -241,6 +255,7 @@ class Service:
             where = ("the demo query backend", "127.0.0.1", port)
             raise _cannot_listen(*where, exc) from exc
         self._handler().queries = desk
+        self._check_queries(self.flow)
 
     async def _start_cti(self) -> None:
         """Start the CTI adapter (agents, queues, wallboard) when AMI is on."""

@@ -34,13 +34,22 @@ class QueryDesk:
         """The per-call view: ``caller`` is the full number, or ``None``."""
         return QueryCall(self, caller)
 
+    def problem(self, backend: str, query: str) -> str | None:
+        """Why ``query`` of ``backend`` cannot be asked here, or ``None``."""
+        client = self.backends.get(backend)
+        if client is None:
+            return f"no backend {backend!r} is configured"
+        if query not in client.settings.queries:
+            return f"backend {backend!r} has no query {query!r}"
+        return None
+
     async def ask(
         self, backend: str, query: str, inputs: Mapping[str, str], call_id: str
     ) -> QueryResult:
         """Ask ``query`` of ``backend``; an unknown backend is unavailable."""
         client = self.backends.get(backend)
         if client is None:
-            return Unavailable(f"no backend {backend!r} configured")
+            return Unavailable(f"no backend {backend!r} is configured")
         return await client.query(query, inputs, call_id)
 
     async def close(self) -> None:

@@ -13,12 +13,15 @@ from query_rig import KEYED_A, PERSON_A, Handler, MakeRig, heard, query_step, se
 from redis.asyncio import Redis
 
 from ivr.queries import (
+    AttemptLimiter,
+    AttemptLimits,
     BackendClient,
     BackendSettings,
     CircuitBreaker,
     CircuitState,
     Endpoint,
     Found,
+    QueryDesk,
     Unavailable,
 )
 from ivr.queries.demo_backend import demo_app
@@ -177,3 +180,29 @@ async def test_client_sends_configured_headers_and_hides_them(
     assert result.fields["last_amount"] == "3456.70"
     assert missing == Unavailable("unknown query")
     assert "secret-api-key-123" not in repr(settings)
+
+
+async def test_desk_names_queries_no_backend_answers(
+    faulty: tuple[str, Faults],
+) -> None:
+    """A flow's backend or query missing from the configuration is named."""
+    url, _ = faulty
+    endpoints = {"pension-payments": Endpoint("POST", "/pension/payments")}
+    client = BackendClient(BackendSettings("hrss", url, endpoints))
+    limiter = AttemptLimiter(AttemptLimits(), None)
+    desk = QueryDesk({"hrss": client}, limiter, b"k" * 32)
+
+    problems = [
+        desk.problem("hrss", "pension-payments"),
+        desk.problem("hrss", "card-progress"),
+        desk.problem("other", "pension-payments"),
+    ]
+    answer = await desk.ask("other", "pension-payments", {}, "call-1")
+    await desk.close()
+
+    assert problems == [
+        None,
+        "backend 'hrss' has no query 'card-progress'",
+        "no backend 'other' is configured",
+    ]
+    assert answer == Unavailable("no backend 'other' is configured")
