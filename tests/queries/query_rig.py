@@ -88,7 +88,7 @@ class QueryRig:
         if self.desk is None:
             shipped = load_backends(str(REPO / "config" / "backends.yaml"), env={})
             settings = with_demo_url(shipped, self.backend_url)["hrss"]
-            settings = replace(settings, **self.backend)  # type: ignore[arg-type]
+            settings = replace(settings, **self.backend)
             client = BackendClient(settings, clock=self.clock)
             book = LockoutBook(self.engine)
             limiter = AttemptLimiter(self.limits, self.redis, book)
