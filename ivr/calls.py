@@ -27,6 +27,7 @@ from ivr.flow import Flow, FlowRunner, SurveySink, WorkCalendar
 from ivr.localised import LocalisedChannel
 from ivr.privacy import hash_number, mask_number
 from ivr.prompts import PromptCatalog
+from ivr.queries import QueryDesk
 from ivr.records import CallRecordWriter
 from ivr.speech import speak_digits
 from ivr.tickets import TicketDesk
@@ -85,6 +86,8 @@ class CallHandler:
         """The ticket desk of the message, complaint, status and fax nodes.
         Unset, those nodes tell callers the service is unavailable and go
         to their ``on_fail`` node (see ``ivr.flow.desk_call``)."""
+        self.queries: QueryDesk | None = None
+        """The self-service query services (``None``: queries unavailable)."""
 
     async def handle_session(self, session: AGISession, env: AGIEnvironment) -> None:
         """Run one FastAGI or classic AGI session."""
@@ -126,12 +129,14 @@ class CallHandler:
         loaded = self.loaded
         setup = self._setup(channel.info)
         trace = self._new_trace(channel.info, setup, loaded.flow)
+        queries = self.queries.for_call(setup.caller) if self.queries else None
         runner = FlowRunner(
             loaded.flow,
             loaded.calendar,
             setup.clock,
             surveys=self.surveys,
             desk=self.desk,
+            queries=queries,
         )
         self._records.record_started(trace)
         localised = LocalisedChannel(channel, loaded.catalog)

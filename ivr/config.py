@@ -55,6 +55,7 @@ __all__ = [
     "LoggingSettings",
     "PrivacySettings",
     "PromptsSettings",
+    "QueriesSettings",
     "TicketsSettings",
     "load_config",
 ]
@@ -236,6 +237,25 @@ class CTISettings:
 
 
 @dataclass(frozen=True, slots=True)
+class QueriesSettings:
+    """The self-service queries: backends, daily attempt limits, the demo.
+
+    ``backends_file`` describes the HTTP backends (see
+    ``ivr.queries.backend_config``). ``redis_url`` holds the daily counters
+    of failed verifications per caller and per ID number (empty: per-call
+    limits only). ``demo_backend`` starts the demonstration backend with
+    fictional records on ``demo_port`` (loopback): never in production.
+    """
+
+    backends_file: str = "config/backends.yaml"
+    redis_url: str = field(default="redis://127.0.0.1:6379/0", repr=False)
+    per_caller_day: int = field(default=10, metadata=_POSITIVE)
+    per_id_day: int = field(default=5, metadata=_POSITIVE)
+    demo_backend: bool = True
+    demo_port: int = field(default=0, metadata=_PORT)
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingSettings:
     """The root log level of the service."""
 
@@ -257,6 +277,7 @@ class Config:
     ami: AMISettings = field(default_factory=AMISettings)
     cti: CTISettings = field(default_factory=CTISettings)
     tickets: TicketsSettings = field(default_factory=TicketsSettings)
+    queries: QueriesSettings = field(default_factory=QueriesSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 

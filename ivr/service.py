@@ -29,7 +29,8 @@ from ivr.agi import FastAGIServer, run_classic_agi, start_fastagi_server
 from ivr.calls import CallHandler, LoadedFlow
 from ivr.clock import Clock, SystemClock
 from ivr.config import Config
-from ivr.flow import Flow, Problem
+from ivr.flow import Flow, Problem, QueryNode
+from ivr.queries import BackendConfigError, QueryServices
 from ivr.records import CallRecordWriter, FlowVersionStore, MigrationError, migrate
 from ivr.reload import FlowRefusedError, Reloader, ReloadResult, read_flow
 from ivr.tasks import cancel_and_wait
@@ -71,6 +72,9 @@ class Service:
         self.tickets: TicketParts | None = None
         """The ticket desk, store and reconciler (messages, complaints, faxes)."""
         self._reconciling: asyncio.Task[None] | None = None
+        self.queries = QueryServices(
+            config.queries, config.privacy.hash_key, self.records.store.engine
+        )
 
     @property
     def flow(self) -> Flow:
@@ -102,6 +106,7 @@ class Service:
         self.records.start()
         self._start_tickets()
         try:
+            await self._start_queries()
             await self._start_cti()
             await self._listen()
             self._reconciling = asyncio.get_running_loop().create_task(
@@ -144,6 +149,20 @@ class Service:
         self.warnings = warnings
         for problem in warnings:
             logger.warning("%s", problem)
+        self._check_queries(loaded.flow)
+
+    def _check_queries(self, flow: Flow) -> None:
+        """Warn about query nodes no configured backend can answer."""
+        desk = self._handler().queries
+        if desk is None:
+            return
+        for node in flow.nodes.values():
+            if isinstance(node, QueryNode):
+                problem = desk.problem(node.backend, node.query)
+                if problem is not None:
+                    logger.warning(
+                        "query node %s will answer unavailable: %s", node.id, problem
+                    )
 
     async def reload(self, source: str) -> ReloadResult:
         """Reload the flow and prompts from disk (see :mod:`ivr.reload`)."""
@@ -198,6 +217,7 @@ class Service:
             await surveys.drain()
         if self.cti is not None:
             await self.cti.stop()
+        await self.queries.stop()
         await self.records.close(self.config.calls.drain_seconds)
 
     async def _listen(self) -> None:
@@ -234,6 +254,19 @@ class Service:
             await web.TCPSite(self._http, http.host, http.port).start()
         except OSError as exc:
             raise _cannot_listen("HTTP", http.host, http.port, exc) from exc
+
+    async def _start_queries(self) -> None:
+        """Start the self-service query services (backends, limits, demo)."""
+        try:
+            desk = await self.queries.start()
+        except BackendConfigError as exc:
+            raise ServiceError(f"refusing to start: {exc}") from exc
+        except OSError as exc:
+            port = self.config.queries.demo_port
+            where = ("the demo query backend", "127.0.0.1", port)
+            raise _cannot_listen(*where, exc) from exc
+        self._handler().queries = desk
+        self._check_queries(self.flow)
 
     async def _start_cti(self) -> None:
         """Start the CTI adapter (agents, queues, wallboard) when AMI is on."""

@@ -189,6 +189,7 @@ def test_shipped_default_yaml_matches_embedded_defaults() -> None:
         "ami",
         "cti",
         "tickets",
+        "queries",
         "logging",
     ]
 
@@ -209,4 +210,6 @@ def test_production_sample_requires_secrets_from_environment() -> None:
     assert config.database.url == url
     assert config.calls.allow_clock_override is False
     assert config.fastagi.host == "0.0.0.0"
+    assert config.queries.demo_backend is False
+    assert "redis://" not in repr(config.queries)
     assert not Path(".ivr-hash-key").exists()

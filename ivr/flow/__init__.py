@@ -7,7 +7,8 @@ values), ``calendar`` (working days), ``problems``/``*_reader``/``checker``
 ``agent_call`` (screen-pop variables, the survey), ``ticket_model``,
 ``ticket_reader`` and ``desk_call``/``message_nodes``/``desk_nodes`` (the
 voice message, complaint, ticket status and fax nodes over an
-``ivr.tickets.TicketDesk``), ``interpreter`` (run a
+``ivr.tickets.TicketDesk``), ``query_*`` (the self-service query node:
+model, reader, runner), ``interpreter`` (run a
 flow on an ``ivr.channel.Channel``), ``check_cli`` (the ``ivr check``
 command) and ``graph``/``graph_svg``/``graph_cli`` (the ``ivr graph``
 picture).
@@ -35,6 +36,7 @@ from ivr.flow.model import (
     TimeRange,
 )
 from ivr.flow.problems import Problem, Severity
+from ivr.flow.query_model import QueryNode, SpokenField
 
 __all__ = [
     "AnnouncementNode",
@@ -49,9 +51,11 @@ __all__ = [
     "MenuNode",
     "Node",
     "Problem",
+    "QueryNode",
     "QueueNode",
     "Settings",
     "Severity",
+    "SpokenField",
     "SurveyNode",
     "SurveySink",
     "TimeRange",

@@ -29,6 +29,7 @@ from ivr.flow.model import (
     Node,
     QueueNode,
 )
+from ivr.flow.query_model import QueryNode
 from ivr.flow.ticket_model import FaxNode, MessageNode, TicketStatusNode
 from ivr.prompts import PromptCatalog
 
@@ -125,6 +126,8 @@ def edges_of(node: Node) -> list[Edge]:
             return _queue_edges(node)
         case MessageNode() | TicketStatusNode() | FaxNode():
             return ticket_edges(node)
+        case QueryNode():
+            return _query_edges(node)
     return []
 
 
@@ -182,6 +185,17 @@ def describe_ticket_node(
         yield "picks a document and a fax number"
     if not node.next:
         yield "reads back the ticket number, then ends the call"
+
+
+def _query_edges(node: QueryNode) -> list[Edge]:
+    ways = [
+        (node.next, "answered", "next"),
+        (node.on_not_found, "not found", "failure"),
+        (node.on_locked, "locked out", "failure"),
+        (node.on_unavailable, "unavailable", "failure"),
+        (node.on_no_input, "no input", "failure"),
+    ]
+    return [Edge(node.id, target, label, style) for target, label, style in ways]
 
 
 def _ranks(flow: Flow, edges: list[Edge]) -> dict[str, int]:
@@ -268,6 +282,10 @@ def _describe(node: Node, catalog: PromptCatalog | None) -> Iterator[str]:
         case QueueNode():
             yield f"queue {node.queue}, {node.timeout:g} s"
             yield from (_prompt_line(p, catalog) for p in node.prompts)
+        case QueryNode():
+            yield f"{node.backend} {node.query}: {', '.join(node.inputs)}"
+            yield f"verify {node.verify}, {node.attempts} tries a call"
+            yield f"says {', '.join(item.name for item in node.say)}"
         case AnnouncementNode() | GoodbyeNode():
             yield from (_prompt_line(p, catalog) for p in node.prompts)
             if isinstance(node, GoodbyeNode) and node.closing:

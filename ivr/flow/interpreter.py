@@ -41,9 +41,12 @@ from ivr.flow.model import (
     QueueNode,
     SurveyNode,
 )
+from ivr.flow.query_model import QueryNode
+from ivr.flow.query_nodes import QueryRun
 from ivr.flow.ticket_model import MessageNode, TicketNode
 from ivr.flow.ticket_nodes import run_ticket_node
 from ivr.prompts import PromptCatalog
+from ivr.queries import QueryCall
 from ivr.tickets.desk import TicketDesk
 from ivr.trace import CallTrace, Outcome, OutcomeKind, Step
 
@@ -72,6 +75,7 @@ class FlowRunner:
         catalog: PromptCatalog | None = None,
         surveys: SurveySink | None = None,
         desk: TicketDesk | None = None,
+        queries: QueryCall | None = None,
     ) -> None:
         self.flow = flow
         self.calendar = calendar
@@ -81,6 +85,7 @@ class FlowRunner:
         self.desk = desk
         """The ticket desk of the message, complaint, status and fax nodes;
         without one those nodes tell the caller the service is unavailable."""
+        self.queries = queries
 
     def _now(self) -> datetime:
         return self.clock.now(self.flow.settings.zone)
@@ -147,6 +152,8 @@ class FlowRunner:
             case TicketNode():
                 call = self._desk_call(channel, node, step, trace)
                 return await run_ticket_node(call, node)
+            case QueryNode():
+                return await self._query(channel, node, step, trace)
         raise TypeError(f"no handler for node kind {node.kind!r}")
 
     def _desk_call(
@@ -292,6 +299,15 @@ class FlowRunner:
         # The caller was served by an agent: the call counts as a queue call,
         # with the queue and QUEUESTATUS filled in by _with_last_queue.
         return Outcome(OutcomeKind.QUEUE, node.id)
+
+    async def _query(
+        self, channel: Channel, node: QueryNode, step: Step, trace: CallTrace
+    ) -> _Result:
+        def report(missing: Sequence[str]) -> None:
+            self._report_missing(step, missing)
+
+        run = QueryRun(self.queries, channel, node, step, trace, self._now, report)
+        return await run.run()
 
 
 def _key_of(collected: CollectResult) -> str:

@@ -23,6 +23,7 @@ from ivr.flow.model import (
 )
 from ivr.flow.options_reader import read_campaigns, read_options
 from ivr.flow.problems import Reader, suggest
+from ivr.flow.query_reader import QUERY_REQUIRED, QUERY_SETTINGS, read_query
 from ivr.flow.settings_reader import read_holiday_prompts
 from ivr.flow.ticket_reader import TICKET_BUILDERS, TICKET_KINDS, TICKET_REQUIRED
 from ivr.flow.yamlpos import PMap, PNode, PScalar
@@ -66,6 +67,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "closing",
     ),
     **TICKET_KINDS,
+    "query": QUERY_SETTINGS,
 }
 """Every node kind and the settings it accepts (besides ``kind``)."""
 
@@ -78,6 +80,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "goodbye": (),
     "survey": ("prompts", "thanks"),
     **TICKET_REQUIRED,
+    "query": QUERY_REQUIRED,
 }
 MAX_PRIORITY = 10
 """Highest ``priority`` of a queue node (ops' scale; app_queue takes any integer)."""
@@ -335,4 +338,5 @@ _BUILDERS: dict[str, _Build] = {
     "goodbye": _goodbye,
     "survey": _survey,
     **TICKET_BUILDERS,
+    "query": read_query,
 }

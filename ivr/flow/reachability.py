@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterable
 
 from ivr.flow.model import REPEAT, HoursNode, MenuNode, Node, QueueNode
 from ivr.flow.problems import Problem, Reader, Severity, close_match
+from ivr.flow.query_model import QueryNode
 from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq
 
 __all__ = ["check_reachable", "successors"]
@@ -38,6 +39,9 @@ def successors(node: Node) -> list[str]:
         found += [node.open, node.closed]
     if isinstance(node, QueueNode):
         found += [*node.on_status.values(), node.answered]
+    if isinstance(node, QueryNode):
+        found += [node.on_locked, node.on_unavailable, node.on_not_found]
+        found.append(node.on_no_input)
     return [node_id for node_id in found if node_id and node_id != REPEAT]
 
 

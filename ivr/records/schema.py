@@ -37,6 +37,7 @@ __all__ = [
     "cti_staff",
     "flow_versions",
     "metadata",
+    "query_lockouts",
     "ticket_events",
     "ticket_recordings",
     "ticket_views",
@@ -337,3 +338,21 @@ ticket_views = Table(
     Index("ix_ticket_views_ticket_id", "ticket_id"),
 )
 """Who read a ticket's caller number or heard which recording, and when."""
+query_lockouts = Table(
+    "query_lockouts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("locked_at", DateTime(timezone=True), nullable=False),
+    Column("uniqueid", String(64), nullable=False, server_default=""),
+    Column("node_id", String(64), nullable=False, server_default=""),
+    Column("scope", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("caller_masked", String(32), nullable=False, server_default=""),
+    Column("caller_hash", String(64), nullable=False, server_default=""),
+    Column("id_masked", String(32), nullable=False, server_default=""),
+    Column("id_hash", String(64), nullable=False, server_default=""),
+    Index("ix_query_lockouts_locked_at", "locked_at"),
+    Index("ix_query_lockouts_id_hash", "id_hash"),
+)
+"""Callers locked out of self-service queries (``scope``: call, caller or
+id_number); numbers only masked and as keyed hashes (migration 0008)."""

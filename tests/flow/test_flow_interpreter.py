@@ -236,13 +236,13 @@ async def test_invalid_input_reprompts_twice_then_says_goodbye(
     run_call: RunCall,
 ) -> None:
     """Wrong keys: two re-prompts, then goodbye with the closing line."""
-    channel = ScriptedChannel(["9", "8", "*"])
+    channel = ScriptedChannel(["9", "8", "9"])
 
     outcome, trace = await run_call(channel, WORKDAY_MORNING)
 
     assert [c[0] for c in channel.collects] == ["main-menu", "invalid-1", "invalid-2"]
     assert trace.steps[2].result == "invalid input"
-    assert trace.steps[2].keys == "98*"
+    assert trace.steps[2].keys == "989"
     assert channel.played[-2:] == ["goodbye-invalid", "closing"]
     assert outcome.node_id == "goodbye-invalid"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ivr.flow import load_flow
+from ivr.flow.query_model import INPUTS, fixed_prompts
 from ivr.flow.ticket_model import TICKET_PROMPTS
 from ivr.flow.yamlpos import PMap, PNode, PScalar, PSeq, parse_yaml
 from ivr.prompts import DIALPLAN_PROMPTS, PromptCatalog, PromptCatalogError
@@ -150,7 +151,9 @@ def test_every_script_is_used_by_the_flow_or_the_dialplan(
     """No script is dead text: menus.yaml names it, the dialplan plays it, the
     ticket nodes say it by fixed id, or it offers a sample fax document."""
     root = parse_yaml((REPO / "menus.yaml").read_text(encoding="utf-8"), "m").root
+    fixed = fixed_prompts(INPUTS)
     words = set(_scalars(root)) | set(DIALPLAN_PROMPTS) | set(TICKET_PROMPTS)
+    words |= set(fixed)
 
     unused = [prompt_id for prompt_id in catalog.ids if prompt_id not in words]
 

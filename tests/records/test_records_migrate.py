@@ -56,6 +56,7 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "ticket_recordings",
         "ticket_views",
         "tickets",
+        "query_lockouts",
     ]
     assert schema["call_indexes"] == [
         "ix_calls_caller_hash",
@@ -65,7 +66,7 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "ix_calls_uniqueid",
     ]
     assert schema["step_indexes"] == ["ix_call_steps_node_id"]
-    assert schema["version"] == "0007"
+    assert schema["version"] == "0008"
     assert schema["drift"] == []
 
 

@@ -76,7 +76,7 @@ async def test_no_input_escalates_then_says_goodbye(service: Service) -> None:
 
 async def test_invalid_input_escalates_then_says_goodbye(service: Service) -> None:
     """Wrong keys: re-prompt, a second prompt, then goodbye."""
-    call = await place(service, "8 9 *")
+    call = await place(service, "8 9 8")
 
     assert call.prompts.index("invalid-1") < call.prompts.index("invalid-2")
     assert call.path[-1] == "goodbye-invalid"

@@ -1,0 +1,277 @@
+"""Run a ``query`` node on a call: collect, verify, ask, read the answer.
+
+The caller hears, in order: the node's ``prompts`` (the norm's "为了保障您的
+信息安全，我们需要核对您的基本信息", Annex 1 二.(三)), a request for each input,
+"请您稍等" while the backend is asked, then the answer's fields read with
+:mod:`ivr.speech`. Every way out plays something first, so no caller is left
+in silence: the reason an ID number was refused, the norm's mismatch line,
+"not found", the lockout line (then ``on_locked``, an agent offer) or the
+"system is being adjusted" line of Annex 1 二.(十二) (then ``on_unavailable``).
+
+Nothing the caller keys is kept in the clear: the step's ``keys`` hold the
+masked ID number (``110*************8X``), ``*`` for each PIN digit and the
+masked certificate number; log lines name the node and the outcome only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ivr.channel import Channel, CollectResult
+from ivr.flow.query_model import (
+    ASK_PROMPTS,
+    ID_REASON_PROMPTS,
+    LOCKED_PROMPT,
+    MISMATCH_PROMPT,
+    NO_INPUT_PROMPT,
+    NOT_FOUND_PROMPT,
+    UNAVAILABLE_PROMPT,
+    WAIT_PROMPT,
+    QueryNode,
+    SpokenField,
+)
+from ivr.privacy import mask_number
+from ivr.queries import (
+    Found,
+    IdNumber,
+    IdNumberError,
+    NotFound,
+    QueryCall,
+    Unavailable,
+    Verifier,
+    parse_keyed_id,
+)
+from ivr.speech import (
+    SpeechError,
+    speak_count,
+    speak_date,
+    speak_digits,
+    speak_money,
+    speak_number,
+)
+from ivr.trace import CallTrace, Step
+
+__all__ = ["QueryRun", "speak_field"]
+
+logger = logging.getLogger("ivr.flow.query_nodes")
+
+MAX_DIGITS = {"id_number": 18, "certificate": 20}
+NO_INPUT_RETRIES = 2
+"""Re-asks after a silence, before the node leaves by ``on_no_input``."""
+
+Play = Callable[[Sequence[str]], Awaitable[None]]
+Report = Callable[[Sequence[str]], None]
+
+
+class _Leave(Exception):
+    """Internal: the node is done and leaves for ``target``."""
+
+    def __init__(self, target: str, result: str) -> None:
+        super().__init__(result)
+        self.target, self.result = target, result
+
+
+class QueryRun:
+    """One caller's way through one query node (built per visit)."""
+
+    def __init__(
+        self,
+        call: QueryCall | None,
+        channel: Channel,
+        node: QueryNode,
+        step: Step,
+        trace: CallTrace,
+        now: Callable[[], datetime],
+        report_missing: Report,
+    ) -> None:
+        self.call, self.channel, self.node, self.step = call, channel, node, step
+        self.trace, self.now, self.report = trace, now, report_missing
+        self.who = Verifier(
+            trace.uniqueid, node.id, trace.caller_masked, trace.caller_hash
+        )
+
+    async def run(self) -> str:
+        """Run the node; return the id of the node to go to."""
+        try:
+            if self.call is None:
+                await self.play([UNAVAILABLE_PROMPT])
+                raise _Leave(self.node.on_unavailable, "unavailable: no query service")
+            await self.play(self.node.prompts)
+            while True:
+                await self._attempt(self.call)
+        except _Leave as leave:
+            self.step.result = leave.result
+            logger.info(
+                "call %s: query %s: %s", self.trace.uniqueid, self.node.id, leave.result
+            )
+            return leave.target
+
+    async def play(self, prompts: Sequence[str]) -> None:
+        """Play prompts, noted on the step; report the missing ones."""
+        if prompts:
+            self.step.prompts.extend(prompts)
+            self.report((await self.channel.play(prompts)).missing)
+
+    async def _attempt(self, call: QueryCall) -> None:
+        """One try: collect, check, ask; raises :class:`_Leave` to end the node."""
+        self.who = replace(self.who, id_masked="", id_hash="")
+        await self._check_lockout(call)
+        inputs = await self._inputs(call)
+        if inputs is None:
+            return
+        if self.node.verify == "phone":
+            inputs["caller"] = call.caller or ""
+        await self.play([WAIT_PROMPT])
+        result = await call.desk.ask(
+            self.node.backend, self.node.query, inputs, self.trace.uniqueid
+        )
+        match result:
+            case Found():
+                await self._answer(result.fields)
+            case Unavailable():
+                await self.play([UNAVAILABLE_PROMPT])
+                raise _Leave(self.node.on_unavailable, f"unavailable: {result.reason}")
+            case NotFound():
+                await self._failed(call)
+                await self.play([NOT_FOUND_PROMPT])
+                raise _Leave(self.node.on_not_found, "not found")
+        await self._failed(call)
+        await self.play([MISMATCH_PROMPT])
+
+    async def _inputs(self, call: QueryCall) -> dict[str, str] | None:
+        """Collect each input; an ID number is checked as soon as it is keyed.
+
+        Returns ``None`` after a refused ID number (the try counts as failed).
+        """
+        inputs: dict[str, str] = {}
+        masked: list[str] = []
+        for name in self.node.inputs:
+            keys = await self._collect(name)
+            masked.append(_masked(name, keys))
+            self.step.keys = " ".join(masked)
+            if name == "id_number":
+                number = await self._checked_id(call, keys)
+                if number is None:
+                    return None
+                keys = number
+            inputs[name] = keys
+        return inputs
+
+    async def _collect(self, name: str) -> str:
+        """The keys of one input; silence re-asks, then leaves by on_no_input."""
+        ask = [ASK_PROMPTS[name]]
+        most = self.node.pin_digits if name == "pin" else MAX_DIGITS[name]
+        for _ in range(NO_INPUT_RETRIES + 1):
+            collected = await self._keys(ask, most)
+            if collected.digits:
+                return collected.digits
+            ask = [NO_INPUT_PROMPT, ASK_PROMPTS[name]]
+        raise _Leave(self.node.on_no_input, f"no input ({name})")
+
+    async def _keys(self, prompts: list[str], max_digits: int) -> CollectResult:
+        self.step.prompts.extend(prompts)
+        collected = await self.channel.collect(
+            prompts,
+            max_digits=max_digits,
+            first_timeout=self.node.timeout,
+            terminators="#",
+        )
+        self.report(collected.missing)
+        return collected
+
+    async def _checked_id(self, call: QueryCall, keys: str) -> str | None:
+        """The ID number as the backend wants it, or ``None`` when refused.
+
+        A valid number is then checked against its own daily limit.
+        """
+        try:
+            number = parse_keyed_id(keys, self.now().date())
+        except IdNumberError as exc:
+            await self._failed(call)
+            await self.play([ID_REASON_PROMPTS[exc.reason]])
+            return None
+        self.who = _with_id(self.who, number, call.desk.hash_key)
+        await self._check_lockout(call)
+        return number.value
+
+    async def _check_lockout(self, call: QueryCall) -> None:
+        limiter = call.desk.limiter
+        lockout = await limiter.lockout(
+            call.attempts, self.node.attempts, self.who, self.now()
+        )
+        if lockout is not None:
+            await self.play([LOCKED_PROMPT])
+            raise _Leave(self.node.on_locked, f"locked out ({lockout.scope})")
+
+    async def _failed(self, call: QueryCall) -> None:
+        limiter = call.desk.limiter
+        lockout = await limiter.fail(
+            call.attempts, self.node.attempts, self.who, self.now()
+        )
+        if lockout is not None:
+            await self.play([LOCKED_PROMPT])
+            raise _Leave(self.node.on_locked, f"locked out ({lockout.scope})")
+
+    async def _answer(self, fields: Mapping[str, Any]) -> None:
+        prompts: list[str] = []
+        for item in self.node.say:
+            spoken = speak_field(item, fields.get(item.name))
+            if spoken is None:
+                logger.warning(
+                    "call %s: query %s: field %s unreadable, skipped",
+                    self.trace.uniqueid,
+                    self.node.id,
+                    item.name,
+                )
+                continue
+            prompts += [*item.before, *spoken, *item.after]
+        await self.play([*prompts, *self.node.closing])
+        raise _Leave(self.node.next, "answered")
+
+
+def speak_field(item: SpokenField, value: Any) -> list[str] | None:
+    """The prompt ids reading ``value`` as ``item`` says, or ``None``."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return _READ[item.kind](item, value)
+    except (SpeechError, ValueError, TypeError, KeyError, InvalidOperation):
+        return None
+
+
+def _month(value: Any) -> list[str]:
+    year, month = (int(part) for part in str(value).split("-")[:2])
+    if not 1 <= month <= 12:
+        raise ValueError("not a month")
+    year_ids = ["num-0" if d == "0" else f"num-{d}" for d in f"{year:04d}"]
+    return [*year_ids, "date-nian", *speak_number(month), "date-yue"]
+
+
+def _text(item: SpokenField, value: Any) -> list[str]:
+    return [item.values[str(value)]]
+
+
+_READ: dict[str, Callable[[SpokenField, Any], list[str]]] = {
+    "money": lambda item, value: speak_money(Decimal(str(value))),
+    "count": lambda item, value: speak_count(int(value), item.unit),
+    "date": lambda item, value: speak_date(date.fromisoformat(str(value))),
+    "month": lambda item, value: _month(value),
+    "digits": lambda item, value: speak_digits(str(value)),
+    "text": _text,
+}
+
+
+def _with_id(who: Verifier, number: IdNumber, key: bytes) -> Verifier:
+    return replace(who, id_masked=number.masked, id_hash=number.keyed_hash(key))
+
+
+def _masked(name: str, keys: str) -> str:
+    """What the call record keeps of a keyed input."""
+    if name == "pin":
+        return "*" * len(keys)
+    return mask_number(keys.upper().replace("*", "X"))

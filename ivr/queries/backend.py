@@ -1,0 +1,195 @@
+"""Ask a configured backend over HTTP: retries, timeouts, a circuit breaker.
+
+:class:`BackendClient` sends one query and always returns a
+:data:`QueryResult`, never raises for a backend's faults, so a call always
+has a way on:
+
+- :class:`Found` with the answer's fields,
+- :class:`NotFound`: the backend knows no such person or certificate,
+- :class:`VerificationFailed`: the PIN or registered phone does not match,
+- :class:`Unavailable` with a reason (timeout, connection, server error,
+  a reply not as agreed, an open circuit).
+
+The agreed reply is JSON ``{"result": "ok", "fields": {...}}``, ``{"result":
+"not_found"}`` or ``{"result": "verification_failed"}``; HTTP 404 also means
+not found. Timeouts, connection faults and 5xx replies are retried
+(``retries`` times, ``backoff`` seconds doubled each time) and count as
+failures for the breaker; a 4xx reply is a configuration mistake and is not
+retried. Log lines name the backend and query only: inputs, URLs, headers
+and replies may hold personal data or secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from ivr.queries.backend_config import BackendSettings
+from ivr.queries.breaker import CircuitBreaker
+from ivr.queries.errors import BackendError, BackendReplyError
+
+__all__ = [
+    "BackendClient",
+    "Found",
+    "NotFound",
+    "QueryResult",
+    "Unavailable",
+    "VerificationFailed",
+]
+
+logger = logging.getLogger("ivr.queries.backend")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The backend answered; ``fields`` are the values to read to the caller."""
+
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """The backend knows no such person, card or certificate."""
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationFailed:
+    """The PIN, registered phone or holder did not match."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    """No answer could be had; ``reason`` is for logs and call records."""
+
+    reason: str
+
+
+QueryResult = Found | NotFound | VerificationFailed | Unavailable
+
+
+class BackendClient:
+    """One configured backend: an aiohttp session and a circuit breaker."""
+
+    def __init__(
+        self,
+        settings: BackendSettings,
+        *,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.settings = settings
+        extra = {"clock": clock} if clock is not None else {}
+        self.breaker = CircuitBreaker(
+            settings.name, settings.failures_to_open, settings.open_seconds, **extra
+        )
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        """Close the HTTP session (idempotent)."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def query(
+        self, name: str, inputs: Mapping[str, str], call_id: str = "-"
+    ) -> QueryResult:
+        """Ask query ``name`` with ``inputs``; see the module docstring."""
+        endpoint = self.settings.queries.get(name)
+        if endpoint is None:
+            logger.warning(
+                "call %s: backend %s has no query %s", call_id, self.settings.name, name
+            )
+            return Unavailable("unknown query")
+        for attempt in range(self.settings.retries + 1):
+            if not self.breaker.allow():
+                return Unavailable("circuit open")
+            try:
+                result = await self._send(endpoint.method, endpoint.url, inputs)
+            except BackendReplyError as exc:
+                self.breaker.failed()
+                self._log_failure(call_id, name, exc)
+                if exc.status < 500:
+                    return Unavailable(f"HTTP {exc.status}")
+            except BackendError as exc:
+                self.breaker.failed()
+                self._log_failure(call_id, name, exc)
+            else:
+                self.breaker.succeeded()
+                return result
+            if attempt < self.settings.retries:
+                await asyncio.sleep(self.settings.backoff * 2**attempt)
+        return Unavailable("no answer")
+
+    def _log_failure(self, call_id: str, name: str, exc: BackendError) -> None:
+        logger.warning(
+            "call %s: backend %s query %s failed: %s",
+            call_id,
+            self.settings.name,
+            name,
+            exc,
+        )
+
+    async def _send(
+        self, method: str, template: str, inputs: Mapping[str, str]
+    ) -> QueryResult:
+        url = self._url(template, inputs)
+        data = dict(inputs)
+        post = method == "POST"
+        timeout = aiohttp.ClientTimeout(total=self.settings.timeout)
+        try:
+            async with self._http().request(
+                method,
+                url,
+                json=data if post else None,
+                params=None if post else data,
+                timeout=timeout,
+            ) as response:
+                return await _read_reply(response)
+        except TimeoutError as exc:
+            raise BackendError(f"no reply within {self.settings.timeout:g}s") from exc
+        except aiohttp.ClientError as exc:
+            raise BackendError(f"connection failed ({type(exc).__name__})") from exc
+
+    def _url(self, template: str, inputs: Mapping[str, str]) -> str:
+        try:
+            path = template.format_map(dict(inputs))
+        except (KeyError, ValueError, IndexError) as exc:
+            raise BackendError("the URL template names a missing input") from exc
+        if path.startswith(("http://", "https://")):
+            return path
+        return self.settings.base_url + "/" + path.lstrip("/")
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            settings = self.settings
+            auth = None
+            if settings.username:
+                auth = aiohttp.BasicAuth(settings.username, settings.password)
+            self._session = aiohttp.ClientSession(
+                headers=dict(settings.headers), auth=auth, raise_for_status=False
+            )
+        return self._session
+
+
+async def _read_reply(response: aiohttp.ClientResponse) -> QueryResult:
+    """Turn a reply into a result; raise :class:`BackendReplyError` otherwise."""
+    if response.status == 404:
+        return NotFound()
+    if response.status != 200:
+        raise BackendReplyError(f"HTTP {response.status}", response.status)
+    try:
+        reply = await response.json()
+    except (aiohttp.ContentTypeError, ValueError) as exc:
+        raise BackendReplyError("the reply is not JSON", response.status) from exc
+    result = reply.get("result") if isinstance(reply, dict) else None
+    if result == "ok" and isinstance(reply.get("fields"), dict):
+        return Found(reply["fields"])
+    if result == "not_found":
+        return NotFound()
+    if result == "verification_failed":
+        return VerificationFailed()
+    raise BackendReplyError("the reply has no known result", response.status)

@@ -1,0 +1,67 @@
+"""The query services a call uses: backends, attempt limits, the hash key.
+
+:class:`QueryDesk` is built once by the service; each call gets its own
+:class:`QueryCall` (:meth:`QueryDesk.for_call`), which holds the caller's
+number (for the registered-phone check, never logged) and the call's
+failed verifications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ivr.queries.backend import BackendClient, QueryResult, Unavailable
+from ivr.queries.limiter import AttemptLimiter, CallAttempts
+
+__all__ = ["QueryCall", "QueryDesk"]
+
+
+class QueryDesk:
+    """The configured backends and the limiter, shared by every call."""
+
+    def __init__(
+        self,
+        backends: Mapping[str, BackendClient],
+        limiter: AttemptLimiter,
+        hash_key: bytes,
+    ) -> None:
+        self.backends = dict(backends)
+        self.limiter = limiter
+        self.hash_key = hash_key
+
+    def for_call(self, caller: str | None) -> QueryCall:
+        """The per-call view: ``caller`` is the full number, or ``None``."""
+        return QueryCall(self, caller)
+
+    def problem(self, backend: str, query: str) -> str | None:
+        """Why ``query`` of ``backend`` cannot be asked here, or ``None``."""
+        client = self.backends.get(backend)
+        if client is None:
+            return f"no backend {backend!r} is configured"
+        if query not in client.settings.queries:
+            return f"backend {backend!r} has no query {query!r}"
+        return None
+
+    async def ask(
+        self, backend: str, query: str, inputs: Mapping[str, str], call_id: str
+    ) -> QueryResult:
+        """Ask ``query`` of ``backend``; an unknown backend is unavailable."""
+        client = self.backends.get(backend)
+        if client is None:
+            return Unavailable(f"no backend {backend!r} is configured")
+        return await client.query(query, inputs, call_id)
+
+    async def close(self) -> None:
+        """Close every backend's HTTP session."""
+        for client in self.backends.values():
+            await client.close()
+
+
+@dataclass(slots=True)
+class QueryCall:
+    """One call's access to the queries: its caller and its failed tries."""
+
+    desk: QueryDesk
+    caller: str | None = field(repr=False)
+    attempts: CallAttempts = field(default_factory=CallAttempts)

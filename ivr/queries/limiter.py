@@ -1,0 +1,226 @@
+"""How many identity checks a caller may fail before being locked out.
+
+Three limits, all on *failed* verifications (a refused ID number, a PIN or
+registered phone that does not match, an unknown person):
+
+- per call (the query node's ``attempts``), counted in memory
+  (:class:`CallAttempts`);
+- per caller number per day and per ID number per day, counted in Redis
+  under keyed hashes (never the numbers), in keys that expire at the next
+  local midnight of the flow's time zone (``EXPIREAT``), so a day's count
+  starts afresh at 00:00 where the hotline is.
+
+Past any limit the caller is locked out (norm art. 25: guessing someone
+else's PIN must not be free) and :class:`LockoutBook` keeps a row per
+lockout, with masked numbers and keyed hashes only.
+
+Redis down: the daily limits cannot be counted, so they are skipped (fail
+open) and a warning is logged when Redis stops answering and when it
+answers again; the per-call limit still holds, so a caller never gets more
+than the node's ``attempts`` tries per call. Refusing every query during a Redis outage
+would shut out every legitimate caller for a fault none of them caused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ivr.records.schema import query_lockouts
+
+__all__ = [
+    "AttemptLimiter",
+    "AttemptLimits",
+    "CallAttempts",
+    "Lockout",
+    "LockoutBook",
+    "Verifier",
+]
+
+logger = logging.getLogger("ivr.queries.limiter")
+
+KEY_PREFIX = "ivr:query-fail"
+REDIS_TIMEOUT = 0.5
+"""Seconds a Redis command may take before the call goes on without it."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptLimits:
+    """Failed verifications allowed per caller a day and per ID number a day.
+
+    The per-call limit is the query node's own (``attempts:`` in menus.yaml).
+    """
+
+    per_caller_day: int = 10
+    per_id_day: int = 5
+
+
+@dataclass(slots=True)
+class CallAttempts:
+    """The failed verifications of one call (kept in memory)."""
+
+    failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Verifier:
+    """Who is trying: the call, and the numbers as masked form and keyed hash.
+
+    ``id_hash`` is empty until the caller has keyed a valid ID number.
+    """
+
+    uniqueid: str
+    node_id: str
+    caller_masked: str
+    caller_hash: str
+    id_masked: str = ""
+    id_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Lockout:
+    """Why a caller may not try again (``scope``: call, caller or id_number)."""
+
+    scope: str
+    attempts: int
+
+
+class LockoutBook:
+    """Stores one ``query_lockouts`` row per lockout; never raises."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def record(self, who: Verifier, lockout: Lockout, at: datetime) -> None:
+        """Keep the lockout (a database fault is logged, the call goes on)."""
+        row = {
+            "locked_at": at,
+            "uniqueid": who.uniqueid,
+            "node_id": who.node_id,
+            "scope": lockout.scope,
+            "attempts": lockout.attempts,
+            "caller_masked": who.caller_masked,
+            "caller_hash": who.caller_hash,
+            "id_masked": who.id_masked,
+            "id_hash": who.id_hash,
+        }
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(insert(query_lockouts), [row])
+        except (SQLAlchemyError, OSError) as exc:
+            logger.warning(
+                "call %s: lockout not stored: %s", who.uniqueid, type(exc).__name__
+            )
+
+
+class AttemptLimiter:
+    """Counts failed verifications and says when a caller is locked out."""
+
+    def __init__(
+        self,
+        limits: AttemptLimits,
+        redis: Redis | None,
+        book: LockoutBook | None = None,
+    ) -> None:
+        self.limits = limits
+        self._redis = redis
+        self._book = book
+        self._redis_down = False
+
+    async def lockout(
+        self, attempts: CallAttempts, per_call: int, who: Verifier, now: datetime
+    ) -> Lockout | None:
+        """The lockout in force before another try, or ``None`` to go on."""
+        if attempts.failures >= per_call:
+            return Lockout("call", attempts.failures)
+        counts = await self._read(self._keys(who, now))
+        return self._over(counts)
+
+    async def fail(
+        self, attempts: CallAttempts, per_call: int, who: Verifier, now: datetime
+    ) -> Lockout | None:
+        """Count one failed try; return (and record) a lockout it causes."""
+        attempts.failures += 1
+        counts = await self._count(self._keys(who, now), _next_midnight(now))
+        lockout = self._over(counts)
+        if lockout is None and attempts.failures >= per_call:
+            lockout = Lockout("call", attempts.failures)
+        if lockout is not None and self._book is not None:
+            await self._book.record(who, lockout, now)
+        return lockout
+
+    def _keys(self, who: Verifier, now: datetime) -> dict[str, str]:
+        day = f"{now:%Y%m%d}"
+        keys = {}
+        if who.caller_hash:
+            keys["caller"] = f"{KEY_PREFIX}:caller:{who.caller_hash}:{day}"
+        if who.id_hash:
+            keys["id_number"] = f"{KEY_PREFIX}:id:{who.id_hash}:{day}"
+        return keys
+
+    def _over(self, counts: dict[str, int]) -> Lockout | None:
+        limits = {
+            "caller": self.limits.per_caller_day,
+            "id_number": self.limits.per_id_day,
+        }
+        for scope, count in counts.items():
+            if count >= limits[scope]:
+                return Lockout(scope, count)
+        return None
+
+    async def _read(self, keys: dict[str, str]) -> dict[str, int]:
+        if self._redis is None or not keys:
+            return {}
+        redis = self._redis
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT):
+                values = await redis.mget(list(keys.values()))
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._went_down(exc)
+            return {}
+        self._came_back()
+        return {scope: int(v or 0) for scope, v in zip(keys, values, strict=True)}
+
+    async def _count(self, keys: dict[str, str], expires: datetime) -> dict[str, int]:
+        if self._redis is None or not keys:
+            return {}
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT):
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    for key in keys.values():
+                        pipe.incr(key)
+                        pipe.expireat(key, expires)
+                    replies = await pipe.execute()
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._went_down(exc)
+            return {}
+        self._came_back()
+        return {scope: int(replies[2 * i]) for i, scope in enumerate(keys)}
+
+    def _went_down(self, exc: BaseException) -> None:
+        if not self._redis_down:
+            logger.warning(
+                "Redis not answering (%s): daily query limits are not counted, "
+                "only the per-call limit holds",
+                type(exc).__name__,
+            )
+        self._redis_down = True
+
+    def _came_back(self) -> None:
+        if self._redis_down:
+            logger.warning("Redis answers again: daily query limits counted")
+        self._redis_down = False
+
+
+def _next_midnight(now: datetime) -> datetime:
+    """00:00 of the day after ``now``, in ``now``'s own time zone."""
+    tomorrow = now.date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0), tzinfo=now.tzinfo)

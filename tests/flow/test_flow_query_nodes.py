@@ -1,0 +1,129 @@
+"""The ``query`` node in menus.yaml: what ``ivr check`` says about mistakes,
+how the picture draws it, and the way on when no query service runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flow_edits import broken_copy, check_lines, errors_of, where_in
+from flow_fakes import RunCall, ScriptedChannel, at
+
+from ivr.flow import Flow, QueryNode
+from ivr.flow.graph import edges_of
+from ivr.flow.reachability import successors
+from ivr.prompts import PromptCatalog
+
+PENSION_INPUTS = "pension-payments\n    inputs: [id_number]\n    verify: phone"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "snippet", "message"),
+    [
+        (
+            PENSION_INPUTS,
+            "pension-payments\n    inputs: [id_numbr]\n    verify: phone",
+            "id_numbr",
+            "unknown input 'id_numbr' (did you mean 'id_number'?); "
+            "use id_number, pin, certificate",
+        ),
+        (
+            PENSION_INPUTS,
+            "pension-payments\n    inputs: [id_number]\n    verify: face",
+            "face",
+            "verify must be one of pin, phone, none, not 'face'",
+        ),
+        (
+            "        as: count\n        unit: geyue\n",
+            "        as: count\n",
+            "count\n",
+            "a count needs 'unit:' (ge, geyue, tian, ci)",
+        ),
+        (
+            "      - field: last_date\n        as: date",
+            "      - field: last_date\n        as: dat",
+            "dat\n",
+            "as: 'dat' (did you mean 'date'?); use money, count, date, month, "
+            "digits, text",
+        ),
+    ],
+)
+def test_query_mistakes_point_at_their_line(
+    tmp_path: Path,
+    catalog: PromptCatalog,
+    old: str,
+    new: str,
+    snippet: str,
+    message: str,
+) -> None:
+    """Each mistake in a query node is one error at its own line and column."""
+    path, text = broken_copy(tmp_path, old, new)
+
+    errors = errors_of(check_lines(path, catalog))
+
+    assert errors == [f"{where_in(text, snippet)}: error: {message}"]
+
+
+def test_pin_input_and_pin_verification_go_together(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """A PIN check without a PIN input is refused at the node's id."""
+    old = "    inputs: [id_number, pin]\n    verify: pin"
+    path, text = broken_copy(tmp_path, old, "    inputs: [id_number]\n    verify: pin")
+
+    errors = errors_of(check_lines(path, catalog))
+
+    assert errors == [
+        f"{where_in(text, 'query-contributions:')}: error: query "
+        "'query-contributions': 'verify: pin' and the input 'pin' go together"
+    ]
+
+
+def test_a_fixed_prompt_missing_from_the_catalog_is_an_error(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """The prompts a query plays by itself are checked like named ones."""
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    for source in Path(catalog.directory).glob("*.yaml"):
+        lines = source.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if not line.startswith("query-wait:")]
+        (prompts / source.name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    reduced = PromptCatalog.load(prompts)
+    same = "  query-help:\n    kind: menu\n"
+    path, _ = broken_copy(tmp_path, same, same)
+
+    errors = errors_of(check_lines(path, reduced))
+
+    assert errors
+    assert all("'query-wait'" in line for line in errors)
+
+
+def test_graph_and_reachability_follow_every_way_out(flow: Flow) -> None:
+    """Answered, not found, locked, unavailable and silence all lead on."""
+    node = flow.node("query-contributions")
+    assert isinstance(node, QueryNode)
+
+    edges = {(edge.label, edge.target) for edge in edges_of(node)}
+
+    assert edges == {
+        ("answered", "self-service"),
+        ("not found", "self-service"),
+        ("locked out", "query-help"),
+        ("unavailable", "query-help"),
+        ("no input", "goodbye-no-input"),
+    }
+    assert set(successors(node)) == {target for _, target in edges}
+
+
+async def test_without_query_service_the_caller_hears_why_and_goes_on(
+    run_call: RunCall,
+) -> None:
+    """No query service configured: the apology, then the agent offer."""
+    channel = ScriptedChannel(["7", "2"])
+
+    _, trace = await run_call(channel, at(2026, 3, 2, 10, 0))
+
+    assert channel.played[-2:] == ["query-unavailable", "query-help"]
+    query = [step for step in trace.steps if step.kind == "query"]
+    assert [step.result for step in query] == ["unavailable: no query service"]

@@ -1,0 +1,145 @@
+"""Place calls through the shipped flow's query nodes, with real services.
+
+:class:`QueryRig` builds a :class:`QueryDesk` over a backend server (the
+demo app, or a failing one), real Redis and a SQLite records database,
+runs the shipped ``menus.yaml`` on a scripted caller and stores the call
+record, so the privacy scan has rows to read. Every reply the backend
+server sends is kept in :data:`privacy_evidence.REPLIES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from flow_fakes import ScriptedChannel
+from privacy_evidence import REPLIES, remember_secret
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ivr.clock import FixedClock
+from ivr.flow import Flow, FlowRunner, WorkCalendar
+from ivr.privacy import hash_number, mask_number
+from ivr.queries import (
+    DEMO_PEOPLE,
+    AttemptLimiter,
+    AttemptLimits,
+    BackendClient,
+    LockoutBook,
+    QueryDesk,
+    load_backends,
+    with_demo_url,
+)
+from ivr.records import CallRecordWriter
+from ivr.trace import CallTrace, Step
+
+REPO = Path(__file__).resolve().parents[2]
+ZONE = ZoneInfo("Asia/Shanghai")
+PERSON_A, PERSON_B = DEMO_PEOPLE
+KEYED_A = PERSON_A.id_number.replace("X", "*")
+"""测试用户甲's number as keyed: its check character X as ``*``."""
+CERTIFICATE_A = "2024110100001"
+remember_secret(PERSON_A.id_number, KEYED_A, PERSON_A.pin)
+remember_secret(PERSON_B.id_number, PERSON_B.pin)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def keep_replies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Keep each reply body for the privacy scan."""
+    response = await handler(request)
+    if isinstance(response, web.Response) and response.text is not None:
+        REPLIES.append(response.text)
+    return response
+
+
+async def serve(app: web.Application) -> TestServer:
+    """Start ``app`` on a free loopback port, keeping its replies."""
+    app.middlewares.append(keep_replies)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return server
+
+
+@dataclass
+class QueryRig:
+    """A desk over one backend server, and calls placed through the flow."""
+
+    flow: Flow
+    hash_key: bytes
+    engine: AsyncEngine
+    records_dir: Path
+    redis: Redis | None
+    backend_url: str
+    limits: AttemptLimits = field(default_factory=AttemptLimits)
+    backend: dict[str, object] = field(default_factory=dict)
+    clock: Callable[[], float] | None = None
+    desk: QueryDesk | None = None
+    calls: int = 0
+
+    def build(self) -> QueryDesk:
+        """The desk (built once): shipped backends file, pointed at the server."""
+        if self.desk is None:
+            shipped = load_backends(str(REPO / "config" / "backends.yaml"), env={})
+            settings = with_demo_url(shipped, self.backend_url)["hrss"]
+            settings = replace(settings, **self.backend)
+            client = BackendClient(settings, clock=self.clock)
+            book = LockoutBook(self.engine)
+            limiter = AttemptLimiter(self.limits, self.redis, book)
+            self.desk = QueryDesk({"hrss": client}, limiter, self.hash_key)
+        return self.desk
+
+    async def call(
+        self, keys: list[str | None], caller: str | None = PERSON_A.phone
+    ) -> tuple[CallTrace, ScriptedChannel]:
+        """Run one call with ``keys``; the call ends when they run out."""
+        self.calls += 1
+        now = datetime.now(ZONE)
+        trace = CallTrace(
+            uniqueid=f"1700000000.{self.calls}",
+            started_at=now,
+            caller_masked=mask_number(caller),
+            caller_hash=hash_number(caller, self.hash_key),
+        )
+        channel = ScriptedChannel(list(keys))
+        calendar = WorkCalendar(self.flow.settings.overrides)
+        queries = self.build().for_call(caller)
+        runner = FlowRunner(self.flow, calendar, FixedClock(now), queries=queries)
+        await runner.run(channel, trace)
+        await self._store(trace)
+        return trace, channel
+
+    async def close(self) -> None:
+        """Close the backend's HTTP session."""
+        if self.desk is not None:
+            await self.desk.close()
+
+    async def _store(self, trace: CallTrace) -> None:
+        url = self.engine.url.render_as_string(hide_password=False)
+        spool = self.records_dir / f"spool-{trace.session_id}.jsonl"
+        writer = CallRecordWriter(url, spool_path=spool)
+        writer.start()
+        writer.record_started(trace)
+        writer.record_finished(trace)
+        await writer.close(5)
+
+
+MakeRig = Callable[..., QueryRig]
+"""The ``make_rig`` fixture: ``make_rig(backend_url, redis, **options)``."""
+
+
+def heard(channel: ScriptedChannel, first: str = "query-intro") -> list[str]:
+    """The prompts played from ``first`` on (the query and what follows)."""
+    played = channel.played
+    return played[played.index(first) :] if first in played else []
+
+
+def query_step(trace: CallTrace, index: int = 0) -> Step:
+    """The ``index``-th query step of the call."""
+    return [step for step in trace.steps if step.kind == "query"][index]

@@ -1,0 +1,208 @@
+"""Failing backends: timeouts, server errors and the circuit breaker, as the
+caller hears them (always a polite line and a way on, never silence)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiohttp import web
+from query_rig import KEYED_A, PERSON_A, Handler, MakeRig, heard, query_step, serve
+from redis.asyncio import Redis
+
+from ivr.queries import (
+    AttemptLimiter,
+    AttemptLimits,
+    BackendClient,
+    BackendSettings,
+    CircuitBreaker,
+    CircuitState,
+    Endpoint,
+    Found,
+    QueryDesk,
+    Unavailable,
+)
+from ivr.queries.demo_backend import demo_app
+
+PENSION = ["7", "2", KEYED_A]
+UNAVAILABLE_END = ["query-wait", "query-unavailable", "query-help"]
+
+
+@dataclass
+class Faults:
+    """How the faulty backend behaves now, and how many requests it saw."""
+
+    mode: str = "ok"
+    requests: int = 0
+    api_key: str = ""
+
+
+@pytest.fixture
+async def faulty() -> AsyncIterator[tuple[str, Faults]]:
+    """The demo backend behind a switch: ok, slow (1 s) or error (HTTP 500)."""
+    faults = Faults()
+
+    @web.middleware
+    async def inject(request: web.Request, handler: Handler) -> web.StreamResponse:
+        faults.requests += 1
+        faults.api_key = request.headers.get("X-Api-Key", "")
+        if faults.mode == "slow":
+            await asyncio.sleep(1)
+        if faults.mode == "error":
+            return web.json_response({"error": "database down"}, status=500)
+        return await handler(request)
+
+    app = demo_app()
+    app.middlewares.append(inject)
+    server = await serve(app)
+    yield str(server.make_url("")).rstrip("/"), faults
+    await server.close()
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_backend_timeout_is_told_politely(
+    make_rig: MakeRig, faulty: tuple[str, Faults], redis: Redis
+) -> None:
+    """A backend slower than its timeout: retried once, then "unavailable"."""
+    url, faults = faulty
+    faults.mode = "slow"
+    rig = make_rig(url, redis, backend={"timeout": 0.2, "retries": 1, "backoff": 0})
+
+    trace, channel = await rig.call(PENSION)
+
+    assert heard(channel)[2:] == UNAVAILABLE_END
+    assert query_step(trace).result == "unavailable: no answer"
+    assert faults.requests == 2
+
+
+async def test_backend_error_is_retried_then_told(
+    make_rig: MakeRig, faulty: tuple[str, Faults], redis: Redis
+) -> None:
+    """HTTP 500: the retry fails too; the caller is offered an agent."""
+    url, faults = faulty
+    faults.mode = "error"
+    rig = make_rig(url, redis, backend={"retries": 1, "backoff": 0})
+
+    trace, channel = await rig.call(PENSION)
+
+    assert heard(channel)[2:] == UNAVAILABLE_END
+    assert query_step(trace).result == "unavailable: no answer"
+    assert faults.requests == 2
+
+
+async def test_circuit_opens_then_a_probe_closes_it(
+    make_rig: MakeRig, faulty: tuple[str, Faults], redis: Redis
+) -> None:
+    """Two failures open the circuit; callers are told at once without a
+    request; after the cool-down one probe goes through and closes it."""
+    url, faults = faulty
+    faults.mode = "error"
+    clock = FakeClock()
+    options = {"retries": 0, "failures_to_open": 2, "open_seconds": 30}
+    rig = make_rig(url, redis, backend=options, clock=clock)
+
+    await rig.call(PENSION)
+    await rig.call(PENSION)
+    refused, refused_channel = await rig.call(PENSION)
+    requests_while_open = faults.requests
+    faults.mode = "ok"
+    clock.now += 31
+    probe, _ = await rig.call(PENSION)
+
+    assert query_step(refused).result == "unavailable: circuit open"
+    assert heard(refused_channel)[2:] == UNAVAILABLE_END
+    assert requests_while_open == 2
+    assert query_step(probe).result == "answered"
+    assert rig.build().backends["hrss"].breaker.state is CircuitState.CLOSED
+
+
+def test_breaker_half_open_lets_one_probe_and_reopens_on_failure() -> None:
+    """Half-open admits a single probe; its failure opens the circuit again."""
+    clock = FakeClock()
+    breaker = CircuitBreaker("b", failures_to_open=3, open_seconds=10, clock=clock)
+    for _ in range(3):
+        assert breaker.allow()
+        breaker.failed()
+
+    states = [breaker.state]
+    clock.now += 10
+    states.append(breaker.state)
+    first, second = breaker.allow(), breaker.allow()
+    breaker.failed()
+    states.append(breaker.state)
+
+    assert states == [CircuitState.OPEN, CircuitState.HALF_OPEN, CircuitState.OPEN]
+    assert (first, second) == (True, False)
+
+
+def test_breaker_counts_consecutive_failures_only() -> None:
+    """A success in between resets the count: the circuit stays closed."""
+    breaker = CircuitBreaker("b", failures_to_open=2, open_seconds=10)
+
+    breaker.failed()
+    breaker.succeeded()
+    breaker.failed()
+
+    assert breaker.state is CircuitState.CLOSED
+
+
+async def test_client_sends_configured_headers_and_hides_them(
+    faulty: tuple[str, Faults],
+) -> None:
+    """Headers from the configuration reach the backend; repr never shows them."""
+    url, faults = faulty
+    settings = BackendSettings(
+        name="hrss",
+        base_url=url,
+        queries={"pension-payments": Endpoint("POST", "/pension/payments")},
+        headers={"X-Api-Key": "secret-api-key-123"},
+    )
+    client = BackendClient(settings)
+    inputs = {"id_number": PERSON_A.id_number, "caller": PERSON_A.phone}
+
+    result = await client.query("pension-payments", inputs)
+    missing = await client.query("no-such-query", inputs)
+    await client.close()
+
+    assert faults.api_key == "secret-api-key-123"
+    assert isinstance(result, Found)
+    assert result.fields["last_amount"] == "3456.70"
+    assert missing == Unavailable("unknown query")
+    assert "secret-api-key-123" not in repr(settings)
+
+
+async def test_desk_names_queries_no_backend_answers(
+    faulty: tuple[str, Faults],
+) -> None:
+    """A flow's backend or query missing from the configuration is named."""
+    url, _ = faulty
+    endpoints = {"pension-payments": Endpoint("POST", "/pension/payments")}
+    client = BackendClient(BackendSettings("hrss", url, endpoints))
+    limiter = AttemptLimiter(AttemptLimits(), None)
+    desk = QueryDesk({"hrss": client}, limiter, b"k" * 32)
+
+    problems = [
+        desk.problem("hrss", "pension-payments"),
+        desk.problem("hrss", "card-progress"),
+        desk.problem("other", "pension-payments"),
+    ]
+    answer = await desk.ask("other", "pension-payments", {}, "call-1")
+    await desk.close()
+
+    assert problems == [
+        None,
+        "backend 'hrss' has no query 'card-progress'",
+        "no backend 'other' is configured",
+    ]
+    assert answer == Unavailable("no backend 'other' is configured")

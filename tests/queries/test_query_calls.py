@@ -1,0 +1,303 @@
+"""Each self-service query end to end: the shipped flow, the demo backend,
+real Redis, and the prompts the caller hears, in order."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from privacy_evidence import LOG_LINES
+from query_rig import (
+    CERTIFICATE_A,
+    KEYED_A,
+    PERSON_A,
+    PERSON_B,
+    ZONE,
+    MakeRig,
+    heard,
+    query_step,
+)
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ivr.privacy import hash_number
+from ivr.queries import AttemptLimits, check_character
+from ivr.records.schema import call_steps, query_lockouts
+from ivr.speech import text_count, text_date, text_money
+
+CONTRIBUTIONS = ["7", "1"]
+PENSION = ["7", "2"]
+CARD = ["7", "3"]
+CERTIFICATE = ["7", "4"]
+MONTHS_182 = ["num-1", "unit-bai", "num-8", "unit-shi", "num-2", "unit-geyue"]
+OCTOBER_2026 = ["num-2", "num-0", "num-2", "num-6", "date-nian", "unit-shi", "date-yue"]
+YUAN_6520 = ["num-6", "unit-qian", "num-5", "unit-bai", "num-2", "unit-shi"]
+YUAN_3456_70 = [
+    *("num-3", "unit-qian", "num-4", "unit-bai", "num-5", "unit-shi", "num-6"),
+    *("money-yuan", "num-7", "money-jiao"),
+]
+NOV_15_2026 = [
+    *("num-2", "num-0", "num-2", "num-6", "date-nian", "unit-shi", "num-1"),
+    *("date-yue", "unit-shi", "num-5", "date-ri"),
+]
+JUNE_30_2024 = [
+    *("num-2", "num-0", "num-2", "num-4", "date-nian", "num-6", "date-yue"),
+    *("num-3", "unit-shi", "date-ri"),
+]
+
+
+async def test_contributions_with_x_keyed_as_star(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """An ID ending in X keyed as *, the right PIN: the record is read in Chinese."""
+    rig = make_rig(demo_url, redis)
+
+    trace, channel = await rig.call([*CONTRIBUTIONS, KEYED_A, PERSON_A.pin])
+
+    assert heard(channel) == [
+        "query-intro",
+        "query-ask-id-number",
+        "query-ask-pin",
+        "query-wait",
+        "query-si-months",
+        *MONTHS_182,
+        "query-si-last-month",
+        *OCTOBER_2026,
+        "query-si-base",
+        *YUAN_6520,
+        "money-yuan",
+        "query-answer-end",
+        "menu-self-service",
+    ]
+    assert text_count(182, "geyue") == "一百八十二个月"
+    assert text_money("6520.00") == "六千五百二十元"
+    assert query_step(trace).result == "answered"
+    assert query_step(trace).keys == "110*************8X ******"
+
+
+async def test_pension_needs_the_registered_phone(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """From the registered phone the pension is read; from another, a mismatch."""
+    rig = make_rig(demo_url, redis)
+
+    _, own = await rig.call([*PENSION, KEYED_A])
+    trace, other = await rig.call([*PENSION, KEYED_A], caller=PERSON_B.phone)
+
+    assert heard(own)[2:] == [
+        "query-wait",
+        "query-pension-amount",
+        *YUAN_3456_70,
+        "query-pension-date",
+        *NOV_15_2026,
+        "query-answer-end",
+        "menu-self-service",
+    ]
+    assert text_date(date(2026, 11, 15)) == "二〇二六年十一月十五日"
+    assert heard(other)[2:5] == ["query-wait", "query-mismatch", "query-ask-id-number"]
+    assert query_step(trace).keys == "110*************8X"
+
+
+async def test_card_progress_reads_a_stage_from_the_fixed_list(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """A text field is played as the recorded prompt of its value."""
+    rig = make_rig(demo_url, redis)
+
+    _, channel = await rig.call([*CARD, PERSON_B.id_number], caller=PERSON_B.phone)
+
+    assert heard(channel)[2:] == [
+        "query-wait",
+        "query-card-producing",
+        "query-answer-end",
+        "menu-self-service",
+    ]
+
+
+async def test_certificate_check_against_its_holder(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """Certificate number and holder's ID: status, level and date are read."""
+    rig = make_rig(demo_url, redis)
+
+    trace, channel = await rig.call([*CERTIFICATE, CERTIFICATE_A, KEYED_A])
+
+    assert heard(channel) == [
+        "query-intro",
+        "query-ask-certificate",
+        "query-ask-id-number",
+        "query-wait",
+        "query-cert-valid",
+        "query-cert-level",
+        "query-cert-level-4",
+        "query-cert-issued",
+        *JUNE_30_2024,
+        "query-answer-end",
+        "menu-self-service",
+    ]
+    assert query_step(trace).keys == "202********01 110*************8X"
+
+
+async def test_unknown_certificate_is_not_found(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """No such certificate: the caller hears so and returns to the menu."""
+    rig = make_rig(demo_url, redis)
+
+    trace, channel = await rig.call([*CERTIFICATE, "9999999999999", KEYED_A])
+
+    assert heard(channel)[3:] == ["query-wait", "query-not-found", "menu-self-service"]
+    assert query_step(trace).result == "not found"
+
+
+async def test_bad_check_digit_is_refused_before_any_request(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """A wrong check character is told at once; the caller keys it again."""
+    rig = make_rig(demo_url, redis)
+    wrong = PERSON_A.id_number[:-1] + "1"
+
+    _, channel = await rig.call([*CONTRIBUTIONS, wrong, KEYED_A, PERSON_A.pin])
+
+    assert heard(channel)[:6] == [
+        "query-intro",
+        "query-ask-id-number",
+        "query-id-check-digit",
+        "query-ask-id-number",
+        "query-ask-pin",
+        "query-wait",
+    ]
+    assert "query-si-months" in heard(channel)
+
+
+async def test_short_and_future_numbers_hear_their_reason(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """Too short, then a birth date in the future: each reason is said."""
+    rig = make_rig(demo_url, redis)
+    future = "11010120990101001"
+    keys = [*CONTRIBUTIONS, "1101011970", future + check_character(future)]
+    _, channel = await rig.call(keys)
+
+    assert heard(channel)[:5] == [
+        "query-intro",
+        "query-ask-id-number",
+        "query-id-length",
+        "query-ask-id-number",
+        "query-id-birth-date",
+    ]
+
+
+async def test_three_failures_lock_the_call_and_offer_an_agent(
+    make_rig: MakeRig, demo_url: str, redis: Redis, db_engine: AsyncEngine
+) -> None:
+    """Three wrong PINs: the norm's mismatch line, then the agent offer."""
+    rig = make_rig(demo_url, redis)
+    keys = [*CONTRIBUTIONS, KEYED_A, "000000", KEYED_A, "000001", KEYED_A, "000002"]
+
+    trace, channel = await rig.call(keys)
+
+    assert heard(channel).count("query-mismatch") == 2
+    assert heard(channel)[-2:] == ["query-locked", "query-help"]
+    assert query_step(trace).result == "locked out (call)"
+    async with db_engine.connect() as connection:
+        rows = (await connection.execute(select(query_lockouts))).mappings().all()
+    assert [(r["scope"], r["attempts"], r["id_masked"]) for r in rows] == [
+        ("call", 3, "110*************8X")
+    ]
+    assert rows[0]["caller_masked"] == "138******00"
+
+
+async def test_daily_limit_per_id_number_across_callers(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """Two failures on one ID from two phones lock it for the day, for everyone."""
+    rig = make_rig(demo_url, redis, limits=AttemptLimits(per_id_day=2))
+
+    await rig.call([*CONTRIBUTIONS, KEYED_A, "000000"], caller="13700000001")
+    first, _ = await rig.call([*CONTRIBUTIONS, KEYED_A, "000000"], caller="13700000002")
+    # The owner is locked out as soon as the number is keyed: no PIN is asked.
+    owner, channel = await rig.call([*CONTRIBUTIONS, KEYED_A])
+
+    assert query_step(first).result == "locked out (id_number)"
+    assert heard(channel)[:4] == [
+        "query-intro",
+        "query-ask-id-number",
+        "query-locked",
+        "query-help",
+    ]
+    assert query_step(owner).result == "locked out (id_number)"
+
+
+async def test_daily_limit_per_caller_expires_at_local_midnight(
+    make_rig: MakeRig, demo_url: str, redis: Redis, hash_key: bytes
+) -> None:
+    """A caller past the daily limit is locked before keying; the key dies at 00:00."""
+
+    rig = make_rig(demo_url, redis, limits=AttemptLimits(per_caller_day=2))
+    caller = "13600000003"
+
+    await rig.call([*CONTRIBUTIONS, "123"], caller=caller)
+    await rig.call([*CONTRIBUTIONS, "456"], caller=caller)
+    trace, channel = await rig.call(CONTRIBUTIONS, caller=caller)
+
+    assert heard(channel)[:3] == ["query-intro", "query-locked", "query-help"]
+    assert query_step(trace).result == "locked out (caller)"
+    now = datetime.now(ZONE)
+    key = f"ivr:query-fail:caller:{hash_number(caller, hash_key)}:{now:%Y%m%d}"
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
+    left = (midnight.replace(tzinfo=ZONE) - now).total_seconds()
+    assert 0 < await redis.ttl(key) <= left + 1
+
+
+async def test_redis_down_keeps_the_per_call_limit(
+    make_rig: MakeRig, demo_url: str
+) -> None:
+    """Without Redis the call goes on, and three failures still lock it."""
+    dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    rig = make_rig(demo_url, dead)
+    keys = [*CONTRIBUTIONS, KEYED_A, "000000", KEYED_A, "000001", KEYED_A, "000002"]
+
+    trace, _ = await rig.call(keys)
+    answered, _ = await rig.call([*CONTRIBUTIONS, KEYED_A, PERSON_A.pin])
+    await dead.aclose()
+
+    assert query_step(trace).result == "locked out (call)"
+    assert query_step(answered).result == "answered"
+    assert any("Redis not answering" in line for line in LOG_LINES)
+
+
+async def test_call_record_keeps_masked_keys_only(
+    make_rig: MakeRig, demo_url: str, redis: Redis, db_engine: AsyncEngine
+) -> None:
+    """The stored step of a query holds the masked number and starred PIN."""
+    rig = make_rig(demo_url, redis)
+
+    await rig.call([*CONTRIBUTIONS, KEYED_A, PERSON_A.pin])
+
+    async with db_engine.connect() as connection:
+        found = await connection.execute(
+            select(call_steps.c["keys"]).where(call_steps.c.kind == "query")
+        )
+        keys = found.scalars().all()
+    assert keys == ["110*************8X ******"]
+
+
+async def test_silence_re_asks_twice_then_says_goodbye(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """No keys at the ID request: two re-asks, then the no-input goodbye."""
+    rig = make_rig(demo_url, redis)
+
+    trace, channel = await rig.call([*CONTRIBUTIONS, None, None, None])
+
+    assert heard(channel)[:7] == [
+        "query-intro",
+        "query-ask-id-number",
+        "query-no-input",
+        "query-ask-id-number",
+        "query-no-input",
+        "query-ask-id-number",
+        "goodbye-no-input",
+    ]
+    assert query_step(trace).result == "no input (id_number)"
