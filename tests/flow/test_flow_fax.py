@@ -22,7 +22,7 @@ from ivr.trace import OutcomeKind
 
 FRIDAY = at(2026, 10, 16, 15, 0)
 """Two working days after this Friday is Tuesday 20 October."""
-TO_FAX = ("7", "2")
+TO_FAX = ("7", "6")
 """Main menu 7 (self-service), then 2 (fax)."""
 FAX_NUMBER = "01065551234"
 

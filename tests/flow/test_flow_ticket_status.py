@@ -22,7 +22,7 @@ from ivr.tickets.memory_desk import MemoryTicketDesk
 
 WHEN = at(2026, 10, 13, 10, 0)
 CONTEXT = CallContext("1699999999.9", "13800000000", ("leave-message",), "q", "zh")
-TO_STATUS = ("7", "1")
+TO_STATUS = ("7", "5")
 """Main menu 7 (self-service), then 1 (ask about a ticket)."""
 
 

@@ -52,11 +52,11 @@ async def test_migrate_creates_both_tables_idempotently(db_url: str) -> None:
         "cti_sessions",
         "cti_staff",
         "flow_versions",
+        "query_lockouts",
         "ticket_events",
         "ticket_recordings",
         "ticket_views",
         "tickets",
-        "query_lockouts",
     ]
     assert schema["call_indexes"] == [
         "ix_calls_caller_hash",
