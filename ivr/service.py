@@ -466,6 +466,10 @@ async def run_classic_call(config: Config) -> int:
     service.records.start()
     service._start_tickets()
     try:
+        # A process per call: its own backend clients (and demo backend, on
+        # the embedded defaults) serve the query nodes of this one call.
+        await service._start_queries()
         return await run_classic_agi(service._handler().handle_session)
     finally:
+        await service.queries.stop()
         await service.records.close(config.calls.drain_seconds)
