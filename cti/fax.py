@@ -28,6 +28,7 @@ from cti import commands
 from cti.ami import AMIClient, AMIError, ConnectionState, NotLoggedInError
 from cti.ami.subscriptions import Subscription
 from ivr.privacy import mask_number
+from ivr.tasks import repeat_every
 from ivr.tickets.store import TicketStore
 
 __all__ = [
@@ -154,12 +155,13 @@ class FaxSender:
 
     async def run(self) -> None:
         """Send what is due, pause, again; a failed run is logged, not fatal."""
-        while True:
-            try:
-                await self.send_due()
-            except Exception:
-                logger.exception("the fax run failed; retrying after the interval")
-            await self._sleep(self.options.interval)
+        await repeat_every(
+            self.options.interval,
+            self.send_due,
+            what="the fax run",
+            logger=logger,
+            sleep=self._sleep,
+        )
 
     async def send_due(self) -> int:
         """Try each due fax once; return how many attempts were made.

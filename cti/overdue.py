@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from cti.hub import Hub
+from ivr.tasks import repeat_every
 
 __all__ = [
     "OverdueOptions",
@@ -126,15 +127,17 @@ class OverdueWatch:
 
     async def run(self) -> None:
         """Sweep and report every interval; a failed round is logged, not fatal."""
-        while True:
-            try:
-                await self.sweep()
-                await self.report_if_due()
-            except Exception:
-                logger.exception(
-                    "the overdue round failed; retrying after the interval"
-                )
-            await self._sleep(self.options.interval)
+        await repeat_every(
+            self.options.interval,
+            self._round,
+            what="the overdue round",
+            logger=logger,
+            sleep=self._sleep,
+        )
+
+    async def _round(self) -> None:
+        await self.sweep()
+        await self.report_if_due()
 
     async def sweep(self) -> int:
         """Mark late tickets overdue and announce each; return how many."""

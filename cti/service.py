@@ -47,6 +47,7 @@ from cti.ticket_options import TicketOptions
 from cti.voicemail import MailboxMonitor
 from cti.voicemail_notices import MailboxNotices
 from cti.wallboard import wallboard
+from ivr.tasks import repeat_every
 from ivr.tickets.store import TicketStore
 
 __all__ = ["CTIOptions", "CTIService"]
@@ -403,12 +404,19 @@ class CTIService:
         self.hub.to_supervisors({"type": "alert", "kind": kind, "detail": str(error)})
 
     async def _retention(self) -> None:
-        while True:
-            await self.recordings.scan()
-            await self.recordings.enforce_retention(self.now())
-            if self.ticket_sweep is not None:
-                await self.ticket_sweep.run_once(self.now())
-            await self._sleep(self.options.retention_interval)
+        await repeat_every(
+            self.options.retention_interval,
+            self._retention_round,
+            what="the recordings retention round",
+            logger=logger,
+            sleep=self._sleep,
+        )
+
+    async def _retention_round(self) -> None:
+        await self.recordings.scan()
+        await self.recordings.enforce_retention(self.now())
+        if self.ticket_sweep is not None:
+            await self.ticket_sweep.run_once(self.now())
 
     def spawn(self, coro: Any, name: str) -> None:
         """Run ``coro`` as a task the service owns: cancelled by :meth:`stop`,

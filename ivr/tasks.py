@@ -1,15 +1,17 @@
-"""Stopping tasks we own, the same way everywhere.
+"""Running and stopping tasks we own, the same way everywhere.
 
 A task's owner cancels it and waits for it to finish; if the owner itself is
-being cancelled meanwhile, that cancellation must not be swallowed.
+being cancelled meanwhile, that cancellation must not be swallowed. A
+periodic background job (:func:`repeat_every`) outlives a passing fault.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
-__all__ = ["cancel_and_wait"]
+__all__ = ["cancel_and_wait", "repeat_every"]
 
 
 async def cancel_and_wait(
@@ -31,3 +33,26 @@ async def cancel_and_wait(
         if logger is None:
             raise
         logger.exception("task %s failed while stopping", task.get_name())
+
+
+async def repeat_every(
+    interval: float,
+    step: Callable[[], Awaitable[object]],
+    *,
+    what: str,
+    logger: logging.Logger,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Run ``step`` now and then every ``interval`` seconds, until cancelled.
+
+    A background job (the fax run, the overdue sweep, retention) must
+    outlive a passing fault such as a database restart: a failed round is
+    logged with its traceback under ``what`` and the next one comes after
+    the interval as usual. Cancellation stops it at once.
+    """
+    while True:
+        try:
+            await step()
+        except Exception:
+            logger.exception("%s failed; trying again in %g s", what, interval)
+        await sleep(interval)

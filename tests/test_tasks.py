@@ -1,4 +1,4 @@
-"""Tests for stopping owned tasks (``ivr.tasks``)."""
+"""Tests for running and stopping owned tasks (``ivr.tasks``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import logging
 
 import pytest
 
-from ivr.tasks import cancel_and_wait
+from ivr.tasks import cancel_and_wait, repeat_every
+
+TEST_LOGGER = logging.getLogger("ivr.test_tasks")
 
 
 async def test_cancelled_task_is_awaited_quietly() -> None:
@@ -51,3 +53,30 @@ async def test_owner_cancellation_is_not_swallowed() -> None:
 
     with pytest.raises(asyncio.CancelledError):
         await outer
+
+
+async def test_repeat_every_survives_a_failed_round(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A round that raises is logged and the next round still comes."""
+    rounds: list[int] = []
+    pauses: list[float] = []
+
+    async def step() -> None:
+        rounds.append(len(rounds))
+        if len(rounds) == 2:
+            raise RuntimeError("database restarting")
+        if len(rounds) == 4:
+            raise asyncio.CancelledError
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    with pytest.raises(asyncio.CancelledError):
+        await repeat_every(
+            30.0, step, what="the test round", logger=TEST_LOGGER, sleep=sleep
+        )
+
+    assert rounds == [0, 1, 2, 3]
+    assert pauses == [30.0, 30.0, 30.0]
+    assert "the test round failed; trying again in 30 s" in caplog.text
