@@ -91,7 +91,8 @@ def callback(interface: str, number: str, context: str, ticket: str) -> Action:
     A dialplan Originate (manager.c action_originate with Context and
     Exten): the agent's phone rings first and shows the ticket number; once
     it answers, ``number@context`` runs on that channel and dials the
-    caller. TICKET_NUMBER links the call to the ticket in events and CDRs.
+    caller. TICKET_NUMBER links the call to the ticket in events and CDRs,
+    and names it in the context's CallbackResult (:mod:`cti.callbacks`).
     """
     return Action.build(
         "Originate",

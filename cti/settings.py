@@ -72,6 +72,7 @@ def ticket_options(config: Config) -> TicketOptions:
         recording_format=tickets.recording_format,
         retention_days=tickets.retention_days,
         callback_context=cti.callback_context,
+        callback_result_timeout=cti.callback_result_timeout_seconds,
         overdue=overdue,
         fax=fax,
         fax_documents={d.id: d.path for d in tickets.fax_documents},

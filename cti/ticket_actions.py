@@ -7,7 +7,9 @@ shows the full caller number, because staff call back on it: the access is
 checked first, then the store logs the view in ``ticket_views``. A reply by
 call-back rings the agent's phone and dials the caller (an asynchronous
 Originate owned by the CTI service); its outcome is added to the ticket's
-history and an answered call-back is the ticket's reply. A recorded reply
+history, and only a call-back the citizen answered is the ticket's reply
+(:mod:`cti.callbacks`: the agent answering is not enough); one call-back
+per ticket at a time. A recorded reply
 is a checked WAV stored beside the tickets' recordings; the caller hears it
 when they ask about their ticket. Logs show caller numbers masked only.
 """
@@ -22,12 +24,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cti import commands
-from cti.ami import Action, AMIClient, AMIError, ConnectionState
+from cti.ami import Action, AMIClient, ConnectionState
+from cti.callbacks import place_call_back
 from cti.errors import AMIUnavailableError, TicketActionError
 from cti.reply_audio import check_wav, store_reply
 from cti.staff import StaffMember
 from ivr.privacy import mask_number
-from ivr.tickets.errors import RecordingExpiredError, TicketAccessError
+from ivr.tickets.errors import (
+    RecordingExpiredError,
+    TicketAccessError,
+    TicketStateError,
+)
 from ivr.tickets.models import Ticket, TicketFilter, TicketPage, Viewer
 
 if TYPE_CHECKING:
@@ -59,6 +66,8 @@ class TicketActions:
     def __init__(self, service: CTIService, store: TicketStore) -> None:
         self.service = service
         self.store = store
+        self._calling: set[str] = set()
+        """Tickets with a call-back under way (their results share a name)."""
 
     def check_access(self, member: StaffMember, ticket: Ticket) -> None:
         """403 unless the member supervises, has the area, or has the ticket."""
@@ -145,7 +154,8 @@ class TicketActions:
         """Ring the member's phone, then the caller; the outcome comes later.
 
         Refused at once when the member has no phone, the ticket has no
-        caller number or AMI is not ready; the Originate itself runs in a
+        caller number, a call-back of it is under way (409) or AMI is not
+        ready; the Originate and the wait for the citizen's leg run in a
         task the CTI service owns.
         """
         if not member.interface:
@@ -153,6 +163,8 @@ class TicketActions:
         ticket = await self.open(member, number)
         if not ticket.caller or not ticket.caller.isdigit():
             raise TicketActionError(f"ticket {number} has no number to call back")
+        if number in self._calling:
+            raise TicketStateError(number, "being called back", "call back")
         client = self._ready_client()
         action = commands.callback(
             member.interface,
@@ -166,25 +178,30 @@ class TicketActions:
             number,
             mask_number(ticket.caller),
         )
+        self._calling.add(number)
         self.service.spawn(self._call_back(client, action, member, number), "callback")
 
     async def _call_back(
         self, client: AMIClient, action: Action, member: StaffMember, number: str
     ) -> None:
+        """Place the call-back, record its outcome, tell the agent's desktop."""
         try:
-            result = await client.originate(action)
-            outcome = "answered" if result.ok else f"failed: {result.reason}"
-        except AMIError as exc:
-            outcome = f"failed: {exc}"
+            timeout = self.service.options.tickets.callback_result_timeout
+            outcome = await place_call_back(client, action, number, timeout)
+        finally:
+            self._calling.discard(number)
         now = self.service.now()
-        await self.store.note(number, member.username, "callback", outcome, now)
-        if outcome == "answered":
+        await self.store.note(number, member.username, "callback", outcome.detail, now)
+        if outcome.answered:
             await self.store.reply(number, "callback", "", member.username, now)
-        logger.info("call-back of ticket %s: %s", number, outcome)
-        self.service.hub.to_agent(
-            member.agent_number,
-            {"type": "ticket_callback", "number": number, "outcome": outcome},
-        )
+        logger.info("call-back of ticket %s: %s", number, outcome.detail)
+        message = {
+            "type": "ticket_callback",
+            "number": number,
+            "outcome": outcome.detail,
+            "replied": outcome.answered,
+        }
+        self.service.hub.to_agent(member.agent_number, message)
 
     async def recording(
         self, member: StaffMember, number: str, part: str

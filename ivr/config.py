@@ -205,7 +205,8 @@ class CTISettings:
     The ring target is ``ring_target_rings`` China rings of
     ``ring_on_seconds`` tone and ``ring_off_seconds`` silence (3 x 5 s =
     15 s). ``service_levels`` are the queue targets T in seconds. Ticket
-    call-backs dial the caller from ``callback_context``; faxes go out on
+    call-backs dial the caller from ``callback_context`` and are settled by
+    its result, awaited ``callback_result_timeout_seconds``; faxes go out on
     ``fax_channel`` (when ``tickets.fax_sending`` is on) with up to
     ``fax_max_attempts`` tries ``fax_retry_seconds`` apart; the overdue sweep
     runs every ``overdue_interval_seconds`` and the daily overdue report is
@@ -227,6 +228,7 @@ class CTISettings:
     """Voicemail boxes to show (``1001@default,2001@depts``) besides those
     VoicemailUsersList names, so a box whose storage fails is still seen."""
     callback_context: str = field(default="cti-callback", metadata=_NOT_EMPTY)
+    callback_result_timeout_seconds: float = field(default=3600.0, metadata=_SECONDS)
     fax_channel: str = field(default="PJSIP/{number}@trunk", metadata=_DIAL_STRING)
     fax_max_attempts: int = field(default=3, metadata=_POSITIVE)
     fax_retry_seconds: float = field(default=600.0, metadata=_SECONDS)

@@ -54,8 +54,9 @@ class AMIEmulator:
     ``{ActionID}`` replaced by the request's (or to ``b""``: no reply).
     ``originate_reasons`` maps an Originate's Channel to the dial's Reason
     (default 4, answered); ``dialplan`` maps a context to what it does on
-    an answered channel (``fax-out`` is known); ``fax_results`` maps an
-    Originate's Channel to how SendFAX ends there.
+    an answered channel (``fax-out`` and ``cti-callback`` are known);
+    ``fax_results`` maps an Originate's Channel to how SendFAX ends there,
+    ``callback_results`` to how the call-back's Dial of the citizen ends.
     """
 
     def __init__(
@@ -83,8 +84,10 @@ class AMIEmulator:
         self.requests: list[Request] = []
         self.originate_reasons: dict[str, int] = {}
         self.fax_results: dict[str, emulator_originate.FaxResult] = {}
+        self.callback_results: dict[str, emulator_originate.DialResult] = {}
         self.dialplan: dict[str, emulator_originate.ContextScene] = {
-            "fax-out": emulator_originate.fax_out
+            "fax-out": emulator_originate.fax_out,
+            "cti-callback": emulator_originate.cti_callback,
         }
         self.originated = 0
         self.connections = 0

@@ -9,9 +9,10 @@ dial ended on (4 answered, 5 busy, 3 no answer, 8 congestion, 0 failed).
 
 Once answered, the channel runs its application or extension. The emulator
 has no dialplan, so a test says what a context does (:attr:`AMIEmulator.
-dialplan`); ``fax-out`` is known: it is the context of
-``asterisk-dialplan/extensions.conf`` that runs SendFAX and reports the
-result with a UserEvent from its ``h`` extension.
+dialplan`). Two contexts of ``asterisk-dialplan/extensions.conf`` are
+known, each reporting its result with a UserEvent from its ``h``
+extension: ``fax-out`` runs SendFAX, ``cti-callback`` dials the citizen of
+a ticket call-back (the outcome a test sets in :class:`DialResult`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ContextScene",
+    "DialResult",
     "FaxResult",
+    "cti_callback",
     "fax_out",
     "originate",
     "send_fax_application",
@@ -53,6 +56,24 @@ class FaxResult:
     error: str = ""
     pages: int = 1
     remote_station_id: str = "+86 10 8888 0000"
+
+
+@dataclass(frozen=True, slots=True)
+class DialResult:
+    """How Dial ends on one channel: the variables apps/app_dial.c sets.
+
+    ``status`` is DIALSTATUS (ANSWER, BUSY, NOANSWER, CANCEL, CONGESTION,
+    CHANUNAVAIL, DONTCALL, TORTURE, INVALIDARGS), ``answered_time``
+    ANSWEREDTIME in seconds, which Dial leaves empty unless answered.
+    """
+
+    status: str = "ANSWER"
+    answered_time: int = 42
+
+    @property
+    def answered_text(self) -> str:
+        """ANSWEREDTIME as the channel variable reads."""
+        return str(self.answered_time) if self.status == "ANSWER" else ""
 
 
 async def originate(
@@ -193,6 +214,33 @@ def fax_out(emu: AMIEmulator, channel: EmulatedChannel, request: Request) -> Non
         ("Pages", str(result.pages)),
     ]
     emu.emit("UserEvent", [*channel.fields(), *body], "user")
+    _hang_up(emu, channel)
+
+
+def cti_callback(emu: AMIEmulator, channel: EmulatedChannel, request: Request) -> None:
+    """The ``cti-callback`` context: Dial the citizen, then the ``h`` UserEvent.
+
+    The outcome is ``emu.callback_results`` for the Originate's Channel (by
+    default answered). Dial sets DIALSTATUS and ANSWEREDTIME on the agent's
+    channel; after hangup the ``h`` extension sends them with the ticket
+    number, shaped as :func:`fax_out`'s event; then the channel hangs up.
+    """
+    result = emu.callback_results.get(request.get("Channel"), DialResult())
+    channel.variables.update(
+        {"DIALSTATUS": result.status, "ANSWEREDTIME": result.answered_text}
+    )
+    body = [
+        ("UserEvent", "CallbackResult"),
+        ("Ticket", channel.variables.get("TICKET_NUMBER", "")),
+        ("DialStatus", result.status),
+        ("AnsweredTime", result.answered_text),
+    ]
+    emu.emit("UserEvent", [*channel.fields(), *body], "user")
+    _hang_up(emu, channel)
+
+
+def _hang_up(emu: AMIEmulator, channel: EmulatedChannel) -> None:
+    """Forget the channel and send Hangup (16, normal clearing)."""
     emu.channels.pop(channel.channel, None)
     pairs = [*channel.fields(), ("Cause", "16"), ("Cause-txt", "Normal Clearing")]
     emu.emit("Hangup", pairs, "call")

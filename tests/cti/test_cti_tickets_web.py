@@ -1,22 +1,20 @@
 """The staff ticket API: access within areas, views logged, claim, forward,
-reply by call-back or recording, close, recordings and their retention."""
+reply by recording, close, recordings and their retention (call-backs:
+test_cti_callbacks)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
-from cti_rig import until
 from ticket_desk_rig import CALLER, Desk, wav_bytes
 
 from cti.tickets_web import TICKET_ROUTES
 from cti.web_auth import Access
-from ivr.privacy import mask_number
 from ivr.tickets.models import Viewer
 
 INSIDE = "1203100000018"
@@ -175,63 +173,6 @@ async def test_claim_forward_and_close(desk: Desk) -> None:
     assert again.status == 409
     actions = [e["action"] for e in await desk.store.events(INSIDE)]
     assert actions[-3:] == ["claim", "forward", "close"]
-
-
-async def test_a_call_back_rings_the_agent_then_dials_the_caller(
-    desk: Desk, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Originate from PJSIP/1001 into cti-callback with TICKET_NUMBER; answered
-    is recorded and makes the reply; the number is masked in the logs."""
-    agent = desk.auth("agent1001")
-    caplog.set_level(logging.INFO)
-    await desk.client.post("/cti/tickets/claim", headers=agent)
-
-    got = await desk.client.post(
-        f"/cti/tickets/{INSIDE}/reply", json={"how": "callback"}, headers=agent
-    )
-    await until(lambda: "answered" in caplog.text)
-
-    assert got.status == 202
-    (sent,) = [r for r in desk.rig.emu.requests if r.action == "Originate"]
-    assert (sent.get("Channel"), sent.get("Context"), sent.get("Exten")) == (
-        "PJSIP/1001",
-        "cti-callback",
-        CALLER,
-    )
-    assert sent.get("Variable") == f"TICKET_NUMBER={INSIDE}"
-    assert sent.get("Async") == "true"
-    history = await (
-        await desk.client.get(f"/cti/tickets/{INSIDE}/history", headers=agent)
-    ).json()
-    assert [(e["action"], e["detail"]) for e in history["events"][-2:]] == [
-        ("callback", "answered"),
-        ("reply", "callback"),
-    ]
-    assert CALLER not in caplog.text and mask_number(CALLER) in caplog.text
-
-
-async def test_a_failed_call_back_is_recorded_and_owes_the_reply(desk: Desk) -> None:
-    """Busy (Reason 5): a callback event "failed: busy", the ticket stays open."""
-    agent = desk.auth("agent1001")
-    desk.rig.emu.originate_reasons["PJSIP/1001"] = 5
-    await desk.client.post("/cti/tickets/claim", headers=agent)
-
-    await desk.client.post(
-        f"/cti/tickets/{INSIDE}/reply", json={"how": "callback"}, headers=agent
-    )
-
-    async def last_event() -> str:
-        return str((await desk.store.events(INSIDE))[-1]["detail"])
-
-    for _ in range(200):
-        if await last_event() == "failed: busy":
-            break
-        await desk.rig.settle()
-    assert await last_event() == "failed: busy"
-    ticket = await desk.store.get(
-        INSIDE, Viewer("sup", "supervisor"), desk.rig.cti.now()
-    )
-    assert ticket.state == "assigned"
 
 
 async def test_a_recorded_reply_becomes_the_prompt_the_caller_hears(

@@ -33,10 +33,13 @@ def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
-def ticket_options(tmp_path: Path, fax_channel: str = "") -> TicketOptions:
+def ticket_options(
+    tmp_path: Path, fax_channel: str = "", callback_timeout: float = 5.0
+) -> TicketOptions:
     """Ticket settings in ``tmp_path``; the periodic jobs wait an hour, so the
     tests run them by hand after their first round."""
     return TicketOptions(
+        callback_result_timeout=callback_timeout,
         recordings_dir=str(tmp_path / "messages"),
         retention_days=30,
         overdue=OverdueOptions(interval=3600.0, reports_dir=str(tmp_path / "reports")),
@@ -54,9 +57,13 @@ class Desk:
         self.tokens: dict[str, str] = {}
 
     @classmethod
-    async def open(cls, tmp_path: Path, fax_channel: str = "") -> Desk:
-        """Start the CTI with tickets and log in agent1001, agent1002 and sup."""
-        rig = Rig(tmp_path, tickets=ticket_options(tmp_path, fax_channel))
+    async def open(
+        cls, tmp_path: Path, fax_channel: str = "", callback_timeout: float = 5.0
+    ) -> Desk:
+        """Start the CTI with tickets and log in agent1001, agent1002 and sup;
+        call-back results are awaited ``callback_timeout`` seconds."""
+        options = ticket_options(tmp_path, fax_channel, callback_timeout)
+        rig = Rig(tmp_path, tickets=options)
         await rig.start()
         app = make_app(
             flow_provider=dict,
