@@ -154,13 +154,16 @@ class TicketActions:
         """Ring the member's phone, then the caller; the outcome comes later.
 
         Refused at once when the member has no phone, the ticket has no
-        caller number, a call-back of it is under way (409) or AMI is not
+        caller number, it is closed or a call-back of it is under way (409),
+        or AMI is not
         ready; the Originate and the wait for the citizen's leg run in a
         task the CTI service owns.
         """
         if not member.interface:
             raise TicketActionError(f"{member.username} has no phone interface")
         ticket = await self.open(member, number)
+        if ticket.state == "closed":
+            raise TicketStateError(number, ticket.state, "call back")
         if not ticket.caller or not ticket.caller.isdigit():
             raise TicketActionError(f"ticket {number} has no number to call back")
         if number in self._calling:

@@ -220,3 +220,19 @@ def test_the_dialplan_reports_what_the_cti_reads() -> None:
         "DialStatus": "${DIALSTATUS}",
         "AnsweredTime": "${ANSWEREDTIME}",
     }
+
+
+async def test_a_closed_ticket_is_not_called_back(desk: Desk) -> None:
+    """A closed ticket answers 409 and nothing is dialled or noted."""
+    agent = desk.auth("agent1001")
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=agent)
+    originates = desk.rig.emu.originated
+
+    got = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", json={"how": "callback"}, headers=agent
+    )
+
+    assert got.status == 409
+    assert desk.rig.emu.originated == originates
+    assert [a for a, _ in await _history(desk)].count("callback") == 0
