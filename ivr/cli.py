@@ -52,6 +52,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_prompts(commands)
     _add_admin(commands)
     _add_staff(commands)
+    _add_ami_emulator(commands)
     return parser
 
 
@@ -221,6 +222,26 @@ def _run_staff(args: argparse.Namespace) -> int:
     from cti.staff_cli import run_staff
 
     code: int = asyncio.run(run_staff(args))
+    return code
+
+
+def _add_ami_emulator(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    emulator = commands.add_parser(
+        "ami-emulator",
+        help="a stand-in Asterisk manager, to try the CTI without Asterisk",
+    )
+    from cti.ami.emulator_cli import add_emulator_arguments
+
+    add_emulator_arguments(emulator)
+    emulator.set_defaults(run=_run_ami_emulator)
+
+
+def _run_ami_emulator(args: argparse.Namespace) -> int:
+    from cti.ami.emulator_cli import run_emulator
+
+    code: int = asyncio.run(run_emulator(args))
     return code
 
 
