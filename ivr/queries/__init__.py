@@ -25,13 +25,14 @@ from ivr.queries.backend_config import (
     read_backends,
     with_demo_url,
 )
-from ivr.queries.breaker import CircuitBreaker, CircuitState
+from ivr.queries.breaker import BackendBreaker, CircuitState
 from ivr.queries.demo_backend import DEMO_CERTIFICATES, DEMO_PEOPLE, DemoBackend
 from ivr.queries.desk import QueryCall, QueryDesk
 from ivr.queries.errors import (
     BackendConfigError,
     BackendError,
     BackendReplyError,
+    CircuitOpenError,
     IdNumberError,
     QueryError,
 )
@@ -53,13 +54,14 @@ __all__ = [
     "REASONS",
     "AttemptLimiter",
     "AttemptLimits",
+    "BackendBreaker",
     "BackendClient",
     "BackendConfigError",
     "BackendError",
     "BackendReplyError",
     "BackendSettings",
     "CallAttempts",
-    "CircuitBreaker",
+    "CircuitOpenError",
     "CircuitState",
     "DemoBackend",
     "Endpoint",

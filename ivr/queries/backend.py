@@ -13,25 +13,32 @@ has a way on:
 The agreed reply is JSON ``{"result": "ok", "fields": {...}}``, ``{"result":
 "not_found"}`` or ``{"result": "verification_failed"}``; HTTP 404 also means
 not found. Timeouts, connection faults and 5xx replies are retried
-(``retries`` times, ``backoff`` seconds doubled each time) and count as
-failures for the breaker; a 4xx reply is a configuration mistake and is not
-retried. Log lines name the backend and query only: inputs, URLs, headers
-and replies may hold personal data or secrets.
+(``retries`` times, ``backoff`` seconds doubled each time, by ``tenacity``)
+and count as failures for the breaker (:mod:`ivr.queries.breaker`); a 4xx
+reply is a configuration mistake: it counts for the breaker but is not
+retried, and neither is a refusal by an open circuit. Log lines name the
+backend and query only: inputs, URLs, headers and replies may hold personal
+data or secrets.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
 
-from ivr.queries.backend_config import BackendSettings
-from ivr.queries.breaker import CircuitBreaker
-from ivr.queries.errors import BackendError, BackendReplyError
+from ivr.queries.backend_config import BackendSettings, Endpoint
+from ivr.queries.breaker import BackendBreaker
+from ivr.queries.errors import BackendError, BackendReplyError, CircuitOpenError
 
 __all__ = [
     "BackendClient",
@@ -75,16 +82,10 @@ QueryResult = Found | NotFound | VerificationFailed | Unavailable
 class BackendClient:
     """One configured backend: an aiohttp session and a circuit breaker."""
 
-    def __init__(
-        self,
-        settings: BackendSettings,
-        *,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
+    def __init__(self, settings: BackendSettings) -> None:
         self.settings = settings
-        extra = {"clock": clock} if clock is not None else {}
-        self.breaker = CircuitBreaker(
-            settings.name, settings.failures_to_open, settings.open_seconds, **extra
+        self.breaker = BackendBreaker(
+            settings.name, settings.failures_to_open, settings.open_seconds
         )
         self._session: aiohttp.ClientSession | None = None
 
@@ -104,25 +105,39 @@ class BackendClient:
                 "call %s: backend %s has no query %s", call_id, self.settings.name, name
             )
             return Unavailable("unknown query")
-        for attempt in range(self.settings.retries + 1):
-            if not self.breaker.allow():
-                return Unavailable("circuit open")
-            try:
-                result = await self._send(endpoint.method, endpoint.url, inputs)
-            except BackendReplyError as exc:
-                self.breaker.failed()
-                self._log_failure(call_id, name, exc)
-                if exc.status < 500:
-                    return Unavailable(f"HTTP {exc.status}")
-            except BackendError as exc:
-                self.breaker.failed()
-                self._log_failure(call_id, name, exc)
-            else:
-                self.breaker.succeeded()
-                return result
-            if attempt < self.settings.retries:
-                await asyncio.sleep(self.settings.backoff * 2**attempt)
-        return Unavailable("no answer")
+        try:
+            return await self._retrying()(
+                self._attempt, endpoint, inputs, name, call_id
+            )
+        except CircuitOpenError:
+            return Unavailable("circuit open")
+        except BackendReplyError as exc:
+            if exc.status < 500:
+                return Unavailable(f"HTTP {exc.status}")
+            return Unavailable("no answer")
+        except BackendError:
+            return Unavailable("no answer")
+
+    def _retrying(self) -> AsyncRetrying:
+        """Tenacity's policy: ``retries`` more tries, ``backoff`` s doubled."""
+        return AsyncRetrying(
+            retry=retry_if_exception(_worth_retrying),
+            stop=stop_after_attempt(self.settings.retries + 1),
+            wait=wait_exponential(multiplier=self.settings.backoff, min=0),
+            reraise=True,
+        )
+
+    async def _attempt(
+        self, endpoint: Endpoint, inputs: Mapping[str, str], name: str, call_id: str
+    ) -> QueryResult:
+        """One request through the breaker; a failure is logged and raised."""
+        try:
+            return await self.breaker.call(
+                lambda: self._send(endpoint.method, endpoint.url, inputs)
+            )
+        except BackendError as exc:
+            self._log_failure(call_id, name, exc)
+            raise
 
     def _log_failure(self, call_id: str, name: str, exc: BackendError) -> None:
         logger.warning(
@@ -173,6 +188,13 @@ class BackendClient:
                 headers=dict(settings.headers), auth=auth, raise_for_status=False
             )
         return self._session
+
+
+def _worth_retrying(exc: BaseException) -> bool:
+    """Retry timeouts, connection faults and 5xx; never a 4xx or an open circuit."""
+    if isinstance(exc, BackendReplyError):
+        return exc.status >= 500
+    return isinstance(exc, BackendError)
 
 
 async def _read_reply(response: aiohttp.ClientResponse) -> QueryResult:

@@ -1,25 +1,39 @@
-"""A circuit breaker per backend: stop calling one that keeps failing.
+"""A circuit breaker per backend, from the ``circuitbreaker`` library.
 
-States, as in the usual pattern:
+Resilience code is not what this product is for, so the state machine is the
+library's (fabfuel/circuitbreaker); this module is a small typed adapter that
+names the backend, says its state as :class:`CircuitState` and logs the
+transitions. The library's states:
 
-- closed: requests go through; ``failures_to_open`` failures in a row open it;
+- closed: requests go through; ``failures_to_open`` failures in a row open it
+  (a success in between starts the count again);
 - open: requests are refused at once (callers hear "unavailable" without
   waiting for a timeout) until ``open_seconds`` have passed;
-- half-open: one request (the probe) goes through; its success closes the
-  circuit, its failure opens it for another ``open_seconds``. Other requests
-  arriving while the probe runs are refused.
+- half-open: requests go through again as probes; the first to fail opens the
+  circuit for another ``open_seconds``, the first to succeed closes it. The
+  library does not hold back the requests that arrive while a probe is still
+  running (see the README design notes).
+
+The library reads ``time.monotonic`` through its own module, so tests move
+time by replacing ``circuitbreaker.monotonic`` rather than by sleeping.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from typing import TypeVar
 
-__all__ = ["CircuitBreaker", "CircuitState"]
+import circuitbreaker  # type: ignore[import-untyped]
+
+from ivr.queries.errors import BackendError, CircuitOpenError
+
+__all__ = ["BackendBreaker", "CircuitState"]
 
 logger = logging.getLogger("ivr.queries.breaker")
+
+T = TypeVar("T")
 
 
 class CircuitState(StrEnum):
@@ -30,68 +44,62 @@ class CircuitState(StrEnum):
     HALF_OPEN = "half-open"
 
 
-class CircuitBreaker:
-    """Counts consecutive failures of one backend and decides who may call it."""
+_STATES = {
+    circuitbreaker.STATE_CLOSED: CircuitState.CLOSED,
+    circuitbreaker.STATE_OPEN: CircuitState.OPEN,
+    circuitbreaker.STATE_HALF_OPEN: CircuitState.HALF_OPEN,
+}
 
-    def __init__(
-        self,
-        name: str,
-        failures_to_open: int,
-        open_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+
+class BackendBreaker:
+    """The circuit of one backend: failures are :class:`BackendError` only."""
+
+    def __init__(self, name: str, failures_to_open: int, open_seconds: float) -> None:
         self.name = name
         self.failures_to_open = failures_to_open
         self.open_seconds = open_seconds
-        self._clock = clock
-        self._failures = 0
-        self._opened_at = 0.0
-        self._state = CircuitState.CLOSED
-        self._probing = False
+        self._circuit = circuitbreaker.CircuitBreaker(
+            failure_threshold=failures_to_open,
+            recovery_timeout=open_seconds,
+            expected_exception=BackendError,
+            name=f"backend {name}",
+        )
 
     @property
     def state(self) -> CircuitState:
         """The state now (an open circuit past its cool-down is half-open)."""
-        if self._state is CircuitState.OPEN and self._cooled_down():
-            return CircuitState.HALF_OPEN
-        return self._state
+        return _STATES[self._circuit.state]
 
-    def allow(self) -> bool:
-        """May a request go to the backend now? (Takes the probe when half-open.)"""
-        state = self.state
-        if state is CircuitState.CLOSED:
-            return True
-        if state is CircuitState.HALF_OPEN and not self._probing:
-            self._state, self._probing = CircuitState.HALF_OPEN, True
+    async def call(self, send: Callable[[], Awaitable[T]]) -> T:
+        """Await ``send()`` through the circuit.
+
+        Raises :class:`CircuitOpenError` without calling ``send`` while the
+        circuit is open; a :class:`BackendError` from ``send`` counts as a
+        failure and is raised again, anything returned counts as a success.
+        """
+        before = self.state
+        if before is CircuitState.OPEN:
+            raise CircuitOpenError(f"the circuit of backend {self.name} is open")
+        if before is CircuitState.HALF_OPEN:
             logger.info("backend %s: circuit half-open, sending a probe", self.name)
-            return True
-        return False
+        try:
+            result: T = await self._circuit.call_async(send)
+        except BackendError:
+            self._log_change(before)
+            raise
+        self._log_change(before)
+        return result
 
-    def succeeded(self) -> None:
-        """The request that was allowed succeeded."""
-        if self._state is not CircuitState.CLOSED:
-            logger.warning("backend %s: circuit closed, backend answers", self.name)
-        self._state, self._failures, self._probing = CircuitState.CLOSED, 0, False
-
-    def failed(self) -> None:
-        """The request that was allowed failed."""
-        self._failures += 1
-        if self._probing or self._failures >= self.failures_to_open:
-            self._open()
-
-    def _open(self) -> None:
-        if self._state is not CircuitState.OPEN or self._probing:
+    def _log_change(self, before: CircuitState) -> None:
+        after = self.state
+        if after is before:
+            return
+        if after is CircuitState.OPEN:
             logger.warning(
                 "backend %s: circuit open after %d failure(s), retry in %gs",
                 self.name,
-                self._failures,
+                self._circuit.failure_count,
                 self.open_seconds,
             )
-        self._state, self._opened_at, self._probing = (
-            CircuitState.OPEN,
-            self._clock(),
-            False,
-        )
-
-    def _cooled_down(self) -> bool:
-        return self._clock() - self._opened_at >= self.open_seconds
+        elif after is CircuitState.CLOSED:
+            logger.warning("backend %s: circuit closed, backend answers", self.name)

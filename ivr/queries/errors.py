@@ -5,8 +5,9 @@
     QueryError
     ├── IdNumberError          an ID number keyed by the caller is not valid
     ├── BackendConfigError     the backends file is missing or wrong
-    └── BackendError           one HTTP exchange with a backend failed
-        └── BackendReplyError  the backend answered, but not as agreed
+    ├── BackendError           one HTTP exchange with a backend failed
+    │   └── BackendReplyError  the backend answered, but not as agreed
+    └── CircuitOpenError       the backend's circuit is open: it was not asked
 
 Only :class:`IdNumberError` reaches the caller (as a reason prompt); the
 backend errors are turned into an "unavailable" result by the client, so a
@@ -19,6 +20,7 @@ __all__ = [
     "BackendConfigError",
     "BackendError",
     "BackendReplyError",
+    "CircuitOpenError",
     "IdNumberError",
     "QueryError",
 ]
@@ -59,3 +61,11 @@ class BackendReplyError(BackendError):
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+class CircuitOpenError(QueryError):
+    """The backend's circuit breaker is open, so no request was sent.
+
+    Not a :class:`BackendError`: it is not a failure of the backend (it
+    neither counts for the breaker nor is retried).
+    """

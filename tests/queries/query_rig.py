@@ -79,7 +79,6 @@ class QueryRig:
     backend_url: str
     limits: AttemptLimits = field(default_factory=AttemptLimits)
     backend: dict[str, object] = field(default_factory=dict)
-    clock: Callable[[], float] | None = None
     desk: QueryDesk | None = None
     calls: int = 0
 
@@ -89,7 +88,7 @@ class QueryRig:
             shipped = load_backends(str(REPO / "config" / "backends.yaml"), env={})
             settings = with_demo_url(shipped, self.backend_url)["hrss"]
             settings = replace(settings, **self.backend)
-            client = BackendClient(settings, clock=self.clock)
+            client = BackendClient(settings)
             book = LockoutBook(self.engine)
             limiter = AttemptLimiter(self.limits, self.redis, book)
             self.desk = QueryDesk({"hrss": client}, limiter, self.hash_key)

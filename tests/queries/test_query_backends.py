@@ -4,9 +4,10 @@ caller hears them (always a polite line and a way on, never silence)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+import circuitbreaker  # type: ignore[import-untyped]
 import pytest
 from aiohttp import web
 from query_rig import KEYED_A, PERSON_A, Handler, MakeRig, heard, query_step, serve
@@ -15,9 +16,11 @@ from redis.asyncio import Redis
 from ivr.queries import (
     AttemptLimiter,
     AttemptLimits,
+    BackendBreaker,
     BackendClient,
+    BackendError,
     BackendSettings,
-    CircuitBreaker,
+    CircuitOpenError,
     CircuitState,
     Endpoint,
     Found,
@@ -41,7 +44,8 @@ class Faults:
 
 @pytest.fixture
 async def faulty() -> AsyncIterator[tuple[str, Faults]]:
-    """The demo backend behind a switch: ok, slow (1 s) or error (HTTP 500)."""
+    """The demo backend behind a switch: ok, slow (1 s), error (HTTP 500) or
+    forbidden (HTTP 403)."""
     faults = Faults()
 
     @web.middleware
@@ -52,6 +56,8 @@ async def faulty() -> AsyncIterator[tuple[str, Faults]]:
             await asyncio.sleep(1)
         if faults.mode == "error":
             return web.json_response({"error": "database down"}, status=500)
+        if faults.mode == "forbidden":
+            return web.json_response({"error": "no such key"}, status=403)
         return await handler(request)
 
     app = demo_app()
@@ -69,6 +75,34 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The circuit breaker library's clock, moved by hand (no real waits)."""
+    fake = FakeClock()
+    monkeypatch.setattr(circuitbreaker, "monotonic", fake)
+    return fake
+
+
+async def _fails() -> None:
+    """A backend request that fails."""
+    raise BackendError("HTTP 500")
+
+
+async def _answers() -> str:
+    """A backend request that succeeds."""
+    return "answer"
+
+
+async def _outcome(
+    breaker: BackendBreaker, send: Callable[[], Awaitable[str | None]]
+) -> str:
+    """What the breaker made of one request: its answer or the error's name."""
+    try:
+        return str(await breaker.call(send))
+    except (BackendError, CircuitOpenError) as exc:
+        return type(exc).__name__
 
 
 async def test_backend_timeout_is_told_politely(
@@ -101,16 +135,44 @@ async def test_backend_error_is_retried_then_told(
     assert faults.requests == 2
 
 
+async def test_backoff_doubles_and_a_4xx_is_not_retried(
+    faulty: tuple[str, Faults], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retries wait ``backoff`` seconds, then twice that; a 403 is a setup
+    mistake: told at once, one request only."""
+    url, faults = faulty
+    endpoints = {"pension-payments": Endpoint("POST", "/pension/payments")}
+    settings = BackendSettings("hrss", url, endpoints, retries=2, backoff=0.5)
+    client = BackendClient(settings)
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
+    faults.mode = "error"
+    failed = await client.query("pension-payments", {"id_number": "x"})
+    errors_seen, faults.requests = faults.requests, 0
+    faults.mode = "forbidden"
+    refused = await client.query("pension-payments", {"id_number": "x"})
+    await client.close()
+
+    assert (failed, errors_seen) == (Unavailable("no answer"), 3)
+    assert [w for w in waits if w > 0] == [0.5, 1.0]
+    assert (refused, faults.requests) == (Unavailable("HTTP 403"), 1)
+
+
 async def test_circuit_opens_then_a_probe_closes_it(
-    make_rig: MakeRig, faulty: tuple[str, Faults], redis: Redis
+    make_rig: MakeRig, faulty: tuple[str, Faults], redis: Redis, clock: FakeClock
 ) -> None:
     """Two failures open the circuit; callers are told at once without a
     request; after the cool-down one probe goes through and closes it."""
     url, faults = faulty
     faults.mode = "error"
-    clock = FakeClock()
     options = {"retries": 0, "failures_to_open": 2, "open_seconds": 30}
-    rig = make_rig(url, redis, backend=options, clock=clock)
+    rig = make_rig(url, redis, backend=options)
 
     await rig.call(PENSION)
     await rig.call(PENSION)
@@ -127,33 +189,45 @@ async def test_circuit_opens_then_a_probe_closes_it(
     assert rig.build().backends["hrss"].breaker.state is CircuitState.CLOSED
 
 
-def test_breaker_half_open_lets_one_probe_and_reopens_on_failure() -> None:
-    """Half-open admits a single probe; its failure opens the circuit again."""
-    clock = FakeClock()
-    breaker = CircuitBreaker("b", failures_to_open=3, open_seconds=10, clock=clock)
-    for _ in range(3):
-        assert breaker.allow()
-        breaker.failed()
+async def test_breaker_half_open_probe_failure_reopens(clock: FakeClock) -> None:
+    """After the cool-down a probe goes through; its failure opens the circuit
+    again at once (no new run of failures needed), for another cool-down."""
+    breaker = BackendBreaker("b", failures_to_open=3, open_seconds=10)
+    opening = [await _outcome(breaker, _fails) for _ in range(3)]
 
     states = [breaker.state]
+    refused = await _outcome(breaker, _answers)
     clock.now += 10
     states.append(breaker.state)
-    first, second = breaker.allow(), breaker.allow()
-    breaker.failed()
+    probe = await _outcome(breaker, _fails)
     states.append(breaker.state)
+    clock.now += 9
+    still_refused = await _outcome(breaker, _answers)
+    clock.now += 1
+    recovered = await _outcome(breaker, _answers)
 
+    assert opening == ["BackendError"] * 3
     assert states == [CircuitState.OPEN, CircuitState.HALF_OPEN, CircuitState.OPEN]
-    assert (first, second) == (True, False)
+    assert (refused, probe, still_refused) == (
+        "CircuitOpenError",
+        "BackendError",
+        "CircuitOpenError",
+    )
+    assert recovered == "answer"
+    assert breaker.state is CircuitState.CLOSED
 
 
-def test_breaker_counts_consecutive_failures_only() -> None:
+async def test_breaker_counts_consecutive_failures_only() -> None:
     """A success in between resets the count: the circuit stays closed."""
-    breaker = CircuitBreaker("b", failures_to_open=2, open_seconds=10)
+    breaker = BackendBreaker("b", failures_to_open=2, open_seconds=10)
 
-    breaker.failed()
-    breaker.succeeded()
-    breaker.failed()
+    outcomes = [
+        await _outcome(breaker, _fails),
+        await _outcome(breaker, _answers),
+        await _outcome(breaker, _fails),
+    ]
 
+    assert outcomes == ["BackendError", "answer", "BackendError"]
     assert breaker.state is CircuitState.CLOSED
 
 
