@@ -82,8 +82,16 @@ async def start_asterisk(
 
 
 @pytest.fixture
-async def service(tmp_path: Path, spare_port: int) -> AsyncIterator[Service]:
-    """The IVR service with the national flow, on ``spare_port``."""
+def call_time() -> datetime:
+    """The service's fixed clock; a test module overrides it for other hours."""
+    return CALL_TIME
+
+
+@pytest.fixture
+async def service(
+    tmp_path: Path, spare_port: int, call_time: datetime
+) -> AsyncIterator[Service]:
+    """The IVR service with the national flow, on ``spare_port``, at ``call_time``."""
     # Imported here so the dialplan tests above run even where the service
     # cannot be imported.
     from ivr.service import Service
@@ -103,7 +111,7 @@ async def service(tmp_path: Path, spare_port: int) -> AsyncIterator[Service]:
             "cti.overdue_reports_dir": str(tmp_path / "reports"),
         },
     )
-    running = Service(config, clock=FixedClock(CALL_TIME))
+    running = Service(config, clock=FixedClock(call_time))
     await running.start()
     try:
         yield running
