@@ -34,6 +34,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ivr.records.rows import to_utc
 from ivr.records.schema import query_lockouts
 
 __all__ = [
@@ -100,9 +101,13 @@ class LockoutBook:
         self._engine = engine
 
     async def record(self, who: Verifier, lockout: Lockout, at: datetime) -> None:
-        """Keep the lockout (a database fault is logged, the call goes on)."""
+        """Keep the lockout (a database fault is logged, the call goes on).
+
+        ``at`` (the flow's local time) is stored in UTC, like every time in
+        the records.
+        """
         row = {
-            "locked_at": at,
+            "locked_at": to_utc(at),
             "uniqueid": who.uniqueid,
             "node_id": who.node_id,
             "scope": lockout.scope,
