@@ -15,6 +15,7 @@ import pytest
 from flow_edits import TODAY, broken_copy, errors_of, relative, where_in
 from flow_fakes import MENUS, PROMPTS
 
+from ivr.cli import main
 from ivr.flow import KnownQueries, check_main, load_flow
 from ivr.prompts import PromptCatalog
 
@@ -179,3 +180,29 @@ def test_check_needs_no_secrets_of_the_backends_file(tmp_path: Path) -> None:
     )
 
     assert status == 0, out.getvalue()
+
+
+def test_ivr_check_uses_the_configured_backends_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``queries.backends_file`` of the configuration is the one checked,
+    and checking creates no key or token file in the working folder."""
+    backends = tmp_path / "other-backends.yaml"
+    backends.write_text(
+        "backends:\n  tax:\n    base_url: demo\n    queries:\n"
+        "      dues: {method: POST, url: /dues}\n",
+        "utf-8",
+    )
+    config = tmp_path / "ivr.yaml"
+    config.write_text(f"queries:\n  backends_file: {backends}\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    status = main(["check", str(MENUS), "--config", str(config)])
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert f"{backends} has no backend 'hrss'; it has tax" in out
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "ivr.yaml",
+        "other-backends.yaml",
+    ]
