@@ -118,6 +118,13 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="prompt folder (default: the prompts folder beside the flow file)",
     )
+    check.add_argument(
+        "--backends",
+        default=None,
+        help="backends file the query nodes name (default: queries.backends_file "
+        "of the configuration, in the working folder or beside the flow file)",
+    )
+    check.add_argument("--config", default=None, help="configuration file")
     check.set_defaults(run=_run_check)
 
 
@@ -307,7 +314,20 @@ def _run_call(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from ivr.flow import check_main
 
-    return check_main(args.flow, args.prompts)
+    backends = args.backends or _configured_backends(args.config)
+    return check_main(args.flow, args.prompts, backends_file=backends)
+
+
+def _configured_backends(path: str | None) -> str | None:
+    """``queries.backends_file`` of the configuration, if it can be read."""
+    from ivr.config import ConfigError, read_setting
+
+    try:
+        value = read_setting("queries.backends_file", path)
+    except ConfigError as exc:
+        print(f"ivr check: {exc}; using the default backends file", file=sys.stderr)
+        return None
+    return str(value) if value else None
 
 
 def _run_graph(args: argparse.Namespace) -> int:

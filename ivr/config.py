@@ -58,6 +58,7 @@ __all__ = [
     "QueriesSettings",
     "TicketsSettings",
     "load_config",
+    "read_setting",
 ]
 
 log = logging.getLogger("ivr.config")
@@ -513,6 +514,20 @@ def _file_settings(path: str | None) -> list[_Setting]:
     if DEFAULT_CONFIG_FILE.is_file():
         return _file_layer(DEFAULT_CONFIG_FILE)
     return []
+
+
+def read_setting(
+    key: str, path: str | None = None, env: Mapping[str, str] | None = None
+) -> object | None:
+    """The value of one dotted setting from the file and the environment.
+
+    For commands that need one setting (``ivr check`` the backends file):
+    unlike :func:`load_config` it does not validate the rest nor create the
+    hash key and admin token files. ``None`` when no layer sets it.
+    """
+    layers = [*_file_settings(path), *_env_layer(os.environ if env is None else env)]
+    values = [setting.value for setting in layers if setting.key == key]
+    return values[-1] if values else None
 
 
 def load_config(

@@ -2,7 +2,8 @@
 
 Ops replace ``menus.yaml`` or the prompt scripts and ask for a reload (SIGHUP,
 ``ivr reload`` or ``POST /admin/reload``). The files are read once, checked
-off the event loop, and only a flow without errors replaces the running one;
+off the event loop (query nodes against the backends file's names too), and
+only a flow without errors replaces the running one;
 a call holds the flow it started with until it ends, so nothing in progress
 changes under a caller. Every version loaded is stored with its hash, time,
 source and file texts (``ivr.records.versions``), so ``ivr rollback`` can
@@ -24,8 +25,10 @@ from typing import Any
 
 from ivr.calls import LoadedFlow
 from ivr.config import Config
-from ivr.flow import Problem, WorkCalendar, flow_version, load_flow
+from ivr.flow import KnownQueries, Problem, WorkCalendar, flow_version, load_flow
 from ivr.prompts import PromptCatalog, PromptError
+from ivr.queries.backend_config import query_names
+from ivr.queries.errors import BackendConfigError
 from ivr.records import FlowVersionStore
 
 __all__ = ["FlowRefusedError", "ReloadResult", "Reloader", "read_flow"]
@@ -101,7 +104,7 @@ def read_flow(config: Config) -> tuple[LoadedFlow, list[Problem], dict[str, byte
         catalog = PromptCatalog.load(Path(config.prompts.dir))
     except PromptError as exc:
         raise FlowRefusedError(str(exc), []) from exc
-    flow, problems = load_flow(flow_path, catalog)
+    flow, problems = load_flow(flow_path, catalog, queries=_known_queries(config))
     errors = [p for p in problems if p.severity == "error"]
     if flow is None or errors:
         raise FlowRefusedError(
@@ -119,6 +122,21 @@ def read_flow(config: Config) -> tuple[LoadedFlow, list[Problem], dict[str, byte
         catalog,
     )
     return loaded, [p for p in problems if p.severity != "error"], files
+
+
+def _known_queries(config: Config) -> KnownQueries | None:
+    """The backends file's names, to refuse a query node naming none of them.
+
+    No backends file: ``None`` (every query answers unavailable, and the
+    service says so when it starts its queries).
+    """
+    path = config.queries.backends_file
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        return KnownQueries(query_names(path), path)
+    except BackendConfigError as exc:
+        raise FlowRefusedError(str(exc), []) from exc
 
 
 class Reloader:

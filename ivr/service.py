@@ -152,7 +152,12 @@ class Service:
         self._check_queries(loaded.flow)
 
     def _check_queries(self, flow: Flow) -> None:
-        """Warn about query nodes no configured backend can answer."""
+        """Warn about query nodes the running backends cannot answer.
+
+        A name missing from the backends file refuses the flow already
+        (``ivr.reload.read_flow``); what is left is a backend dropped here,
+        e.g. one using the demo backend while ``queries.demo_backend`` is off.
+        """
         desk = self._handler().queries
         if desk is None:
             return

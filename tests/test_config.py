@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.config import Config, ConfigError, load_config
+from ivr.config import Config, ConfigError, load_config, read_setting
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "k" * 32
@@ -213,3 +213,23 @@ def test_production_sample_requires_secrets_from_environment() -> None:
     assert config.queries.demo_backend is False
     assert "redis://" not in repr(config.queries)
     assert not Path(".ivr-hash-key").exists()
+
+
+def test_read_setting_takes_the_environment_over_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One setting, last layer first; no key or token file is created."""
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "ivr.yaml"
+    config.write_text("queries:\n  backends_file: from-file.yaml\n", "utf-8")
+
+    from_file = read_setting("queries.backends_file", str(config), env={})
+    from_env = read_setting(
+        "queries.backends_file",
+        str(config),
+        env={"IVR_QUERIES_BACKENDS_FILE": "from-env.yaml"},
+    )
+    unset = read_setting("queries.redis_url", str(config), env={})
+
+    assert (from_file, from_env, unset) == ("from-file.yaml", "from-env.yaml", None)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ivr.yaml"]

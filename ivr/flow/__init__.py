@@ -17,7 +17,7 @@ picture).
 from ivr.flow.agent_call import SurveySink
 from ivr.flow.calendar import WorkCalendar
 from ivr.flow.check_cli import check_main
-from ivr.flow.checker import flow_version, load_flow
+from ivr.flow.checker import KnownQueries, flow_version, load_flow
 from ivr.flow.interpreter import FlowRunner
 from ivr.flow.model import (
     AnnouncementNode,
@@ -48,6 +48,7 @@ __all__ = [
     "GoodbyeNode",
     "GreetingNode",
     "HoursNode",
+    "KnownQueries",
     "MenuNode",
     "Node",
     "Problem",

@@ -11,12 +11,19 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from ivr.flow.checker import load_flow
+from ivr.flow.checker import KnownQueries, load_flow
+from ivr.flow.model import Flow
 from ivr.flow.problems import Severity
 from ivr.flow.prompt_check import coverage_notes
+from ivr.flow.query_model import QueryNode
 from ivr.prompts import PromptCatalog, PromptCatalogError
+from ivr.queries.backend_config import query_names
+from ivr.queries.errors import BackendConfigError
 
-__all__ = ["PROMPTS_FOLDER", "check_main"]
+__all__ = ["BACKENDS_FILE", "PROMPTS_FOLDER", "check_main"]
+
+BACKENDS_FILE = "config/backends.yaml"
+"""The backends file looked for when the configuration names none."""
 
 PROMPTS_FOLDER = "prompts"
 """The prompts folder looked for beside the flow file when none is given."""
@@ -26,6 +33,7 @@ def check_main(
     path: str,
     prompts_dir: str | None = None,
     *,
+    backends_file: str | None = None,
     today: date | None = None,
     out: TextIO | None = None,
 ) -> int:
@@ -38,8 +46,11 @@ def check_main(
     lacks (they fall back to Mandarin), and a summary. A flow file that does not exist
     is reported as such and nothing else is checked. A catalog that cannot be
     read is one error (printed first); the flow is still checked, all but its
-    prompt ids. Returns 1 when there is an error, 0 otherwise; warnings alone
-    do not fail the check.
+    prompt ids. Query nodes are checked against ``backends_file`` (default
+    ``config/backends.yaml``; a relative path is looked for in the working
+    folder, then beside the flow file); when there is none, a warning says
+    their names are unchecked. Returns 1 when there is an error, 0 otherwise;
+    warnings alone do not fail the check.
     """
     stream = out or sys.stdout
     flow_file = Path(path)
@@ -49,13 +60,18 @@ def check_main(
         return 1
     folder = Path(prompts_dir) if prompts_dir else flow_file.parent / PROMPTS_FOLDER
     catalog, catalog_errors = _catalog(folder, stream)
-    flow, problems = load_flow(path, catalog, today=today)
+    backends = _backends_path(flow_file, backends_file or BACKENDS_FILE)
+    queries, backend_errors = _known_queries(backends, stream)
+    flow, problems = load_flow(path, catalog, today=today, queries=queries)
     notes = coverage_notes(catalog) if catalog is not None else []
     for problem in [*problems, *notes]:
         print(problem, file=stream)
+    unchecked = backends is None and _has_queries(flow)
+    if unchecked:
+        print(_unchecked(path, flow_file, backends_file or BACKENDS_FILE), file=stream)
     flow_errors = sum(problem.severity is Severity.ERROR for problem in problems)
-    errors = flow_errors + catalog_errors
-    warnings = len(problems) - flow_errors
+    errors = flow_errors + catalog_errors + backend_errors
+    warnings = len(problems) - flow_errors + unchecked
     verdict = _verdict(flow is not None, catalog is not None)
     counts = _counts(errors, warnings, len(notes))
     print(f"{path}: {counts}; {verdict}", file=stream)
@@ -82,6 +98,43 @@ def _catalog(folder: Path, stream: TextIO) -> tuple[PromptCatalog | None, int]:
             file=stream,
         )
         return None, 1
+
+
+def _backends_path(flow_file: Path, name: str) -> Path | None:
+    """The backends file: ``name`` in the working folder, else beside the flow."""
+    given = Path(name)
+    places = [given] if given.is_absolute() else [given, flow_file.parent / given]
+    return next((place for place in places if place.is_file()), None)
+
+
+def _known_queries(
+    backends: Path | None, stream: TextIO
+) -> tuple[KnownQueries | None, int]:
+    """The backends file's names, or ``None`` (and one error if it is wrong)."""
+    if backends is None:
+        return None, 0
+    try:
+        return KnownQueries(query_names(str(backends)), str(backends)), 0
+    except BackendConfigError as exc:
+        print(
+            f"{exc}; the query nodes' backend and query names were not checked",
+            file=stream,
+        )
+        return None, 1
+
+
+def _has_queries(flow: Flow | None) -> bool:
+    nodes = flow.nodes.values() if flow is not None else ()
+    return any(isinstance(node, QueryNode) for node in nodes)
+
+
+def _unchecked(path: str, flow_file: Path, name: str) -> str:
+    beside = flow_file.parent.absolute() / name
+    return (
+        f"{path}: warning: no backends file ({name} in {Path.cwd()} or {beside}); "
+        "the query nodes' backend and query names are unchecked "
+        "(give it with --backends)"
+    )
 
 
 def _verdict(loaded: bool, prompts_checked: bool) -> str:

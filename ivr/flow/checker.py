@@ -13,7 +13,8 @@ when there is no error (warnings are allowed).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from ivr.flow.model import Flow, GreetingNode, Node, Settings
 from ivr.flow.nodes_reader import read_nodes
 from ivr.flow.problems import Problem, Reader, Severity, suggest
 from ivr.flow.prompt_check import check_prompts
+from ivr.flow.query_names import check_query_names
 from ivr.flow.reachability import check_reachable
 from ivr.flow.settings_reader import read_settings
 from ivr.flow.yamlpos import (
@@ -35,7 +37,7 @@ from ivr.flow.yamlpos import (
 )
 from ivr.prompts import PromptCatalog
 
-__all__ = ["flow_version", "load_flow"]
+__all__ = ["KnownQueries", "flow_version", "load_flow"]
 
 _TOP = ("settings", "start", "nodes")
 
@@ -45,8 +47,20 @@ def flow_version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
+@dataclass(frozen=True, slots=True)
+class KnownQueries:
+    """The backends file's names: backend -> its query names, and the file."""
+
+    backends: Mapping[str, Collection[str]]
+    origin: str
+
+
 def load_flow(
-    path: str | Path, catalog: PromptCatalog | None, *, today: date | None = None
+    path: str | Path,
+    catalog: PromptCatalog | None,
+    *,
+    today: date | None = None,
+    queries: KnownQueries | None = None,
 ) -> tuple[Flow | None, list[Problem]]:
     """Read and check a flow file.
 
@@ -54,7 +68,9 @@ def load_flow(
     file order. ``today`` (default: today in the flow's timezone) decides which
     calendar years must be covered: this one and the next. With ``catalog``
     ``None`` (it could not be read) every check but the prompt ids is made;
-    the caller reports why the catalog is missing.
+    the caller reports why the catalog is missing. With ``queries`` each
+    query node's backend and query must be among its names; ``None`` leaves
+    them unchecked.
     """
     file = str(path)
     reader = Reader()
@@ -78,6 +94,10 @@ def load_flow(
             f"column {first.column}); only one can count, so remove or change one",
         )
     flow = _read_flow(reader, document.root, file, flow_version(data), catalog, today)
+    if queries is not None:
+        check_query_names(reader, queries.backends, queries.origin)
+        if any(problem.severity is Severity.ERROR for problem in reader.problems):
+            flow = None
     order = sorted(reader.problems, key=lambda p: (p.file != file, p.line, p.column))
     return flow, order
 

@@ -70,6 +70,8 @@ class Reader:
     problems: list[Problem] = field(default_factory=list)
     prompt_refs: list[tuple[str, Position]] = field(default_factory=list)
     node_refs: list[tuple[str, Position]] = field(default_factory=list)
+    query_refs: list[tuple[PScalar, PScalar]] = field(default_factory=list)
+    """Each query node's ``backend:`` and ``query:``, for the backends check."""
 
     def prompts(self, node: PNode | None, what: str) -> tuple[str, ...] | None:
         """Prompt ids (one or a list), remembered for the catalog check."""

@@ -20,6 +20,7 @@ prints them with the rest, and one for ``ivr check`` alone:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from ivr.flow.phrases import Finding, find_forbidden, find_suspect
 from ivr.flow.problems import Problem, Reader, Severity, suggest
@@ -73,6 +74,8 @@ def _check_wording(reader: Reader, catalog: PromptCatalog, language: str) -> Non
 
 
 _CHINESE_SCRIPTS = frozenset({"zh", "yue"})
+MISSING_SHOWN = 3
+"""How many missing prompt ids a coverage note names before the command."""
 """Languages written in Chinese characters: other scripts (Uyghur) are read
 by their own voice as written, so only these are checked for readability."""
 
@@ -161,7 +164,7 @@ def coverage_notes(catalog: PromptCatalog) -> list[Problem]:
         missing = catalog.missing(language)
         if missing:
             file = str(catalog.path_of(language))
-            message = _missing_message(language, missing)
+            message = _missing_message(language, missing, catalog.directory)
             notes.append(Problem(Severity.NOTE, file, 1, 1, message))
     return notes + _studio_notes(catalog)
 
@@ -184,8 +187,19 @@ def _studio_notes(catalog: PromptCatalog) -> list[Problem]:
     return notes
 
 
-def _missing_message(language: str, missing: list[str]) -> str:
+def _missing_message(language: str, missing: list[str], folder: Path) -> str:
+    """One line: how many, the first few ids, and the command listing them all.
+
+    The full list (over a hundred ids while a language is being recorded)
+    would bury the errors ``ivr check`` is run for.
+    """
+    shown = ", ".join(missing[:MISSING_SHOWN])
+    more = ", ..." if len(missing) > MISSING_SHOWN else ""
+    where = (
+        "" if folder.resolve() == Path("prompts").resolve() else f" --prompts {folder}"
+    )
     return (
         f"{len(missing)} prompts have no {language!r} script, so callers on the "
-        f"{language!r} route hear them in Mandarin: {', '.join(missing)}"
+        f"{language!r} route hear them in Mandarin: {shown}{more} "
+        f"(all of them: ivr prompts missing --lang {language}{where})"
     )

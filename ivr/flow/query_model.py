@@ -96,6 +96,8 @@ ID_REASON_PROMPTS = {
 WAIT_PROMPT = "query-wait"
 MISMATCH_PROMPT = "query-mismatch"
 LOCKED_PROMPT = "query-locked"
+KEYING_LOCKED_PROMPT = "query-keying-locked"
+"""The lockout line when only keying mistakes (refused ID numbers) led to it."""
 NOT_FOUND_PROMPT = "query-not-found"
 UNAVAILABLE_PROMPT = "query-unavailable"
 NO_INPUT_PROMPT = "query-no-input"
@@ -103,6 +105,7 @@ OUTCOME_PROMPTS = (
     WAIT_PROMPT,
     MISMATCH_PROMPT,
     LOCKED_PROMPT,
+    KEYING_LOCKED_PROMPT,
     NOT_FOUND_PROMPT,
     UNAVAILABLE_PROMPT,
     NO_INPUT_PROMPT,

@@ -26,6 +26,7 @@ from ivr.channel import Channel, CollectResult
 from ivr.flow.query_model import (
     ASK_PROMPTS,
     ID_REASON_PROMPTS,
+    KEYING_LOCKED_PROMPT,
     LOCKED_PROMPT,
     MISMATCH_PROMPT,
     NO_INPUT_PROMPT,
@@ -40,6 +41,7 @@ from ivr.queries import (
     Found,
     IdNumber,
     IdNumberError,
+    Lockout,
     NotFound,
     QueryCall,
     Unavailable,
@@ -146,7 +148,8 @@ class QueryRun:
     async def _inputs(self, call: QueryCall) -> dict[str, str] | None:
         """Collect each input; an ID number is checked as soon as it is keyed.
 
-        Returns ``None`` after a refused ID number (the try counts as failed).
+        Returns ``None`` after a refused ID number (a keying mistake: it uses
+        up one of the call's tries, not the daily limits).
         """
         inputs: dict[str, str] = {}
         masked: list[str] = []
@@ -192,7 +195,11 @@ class QueryRun:
         try:
             number = parse_keyed_id(keys, self.now().date())
         except IdNumberError as exc:
-            await self._failed(call)
+            await self._leave_if_locked(
+                await call.desk.limiter.keying_mistake(
+                    call.attempts, self.node.attempts, self.who, self.now()
+                )
+            )
             await self.play([ID_REASON_PROMPTS[exc.reason]])
             return None
         self.who = _with_id(self.who, number, call.desk.hash_key)
@@ -201,21 +208,29 @@ class QueryRun:
 
     async def _check_lockout(self, call: QueryCall) -> None:
         limiter = call.desk.limiter
-        lockout = await limiter.lockout(
-            call.attempts, self.node.attempts, self.who, self.now()
+        await self._leave_if_locked(
+            await limiter.lockout(
+                call.attempts, self.node.attempts, self.who, self.now()
+            )
         )
-        if lockout is not None:
-            await self.play([LOCKED_PROMPT])
-            raise _Leave(self.node.on_locked, f"locked out ({lockout.scope})")
 
     async def _failed(self, call: QueryCall) -> None:
         limiter = call.desk.limiter
-        lockout = await limiter.fail(
-            call.attempts, self.node.attempts, self.who, self.now()
+        await self._leave_if_locked(
+            await limiter.fail(call.attempts, self.node.attempts, self.who, self.now())
         )
-        if lockout is not None:
-            await self.play([LOCKED_PROMPT])
-            raise _Leave(self.node.on_locked, f"locked out ({lockout.scope})")
+
+    async def _leave_if_locked(self, lockout: Lockout | None) -> None:
+        """Play the lockout line and leave by ``on_locked``; else go on.
+
+        Only keying mistakes: a line about numbers that fail their checks,
+        not the norm's mismatch line (nothing was compared with the records).
+        """
+        if lockout is None:
+            return
+        line = KEYING_LOCKED_PROMPT if lockout.scope == "keying" else LOCKED_PROMPT
+        await self.play([line])
+        raise _Leave(self.node.on_locked, f"locked out ({lockout.scope})")
 
     async def _answer(self, fields: Mapping[str, Any]) -> None:
         prompts: list[str] = []

@@ -80,6 +80,7 @@ def read_query(
     reader.prompt_refs.extend((prompt, key.pos) for prompt in fixed_prompts(inputs))
     attempts = reader.integer(body.get("attempts"), "attempts", low=1)
     pin_digits = reader.integer(body.get("pin_digits"), "pin_digits", low=4)
+    _remember_names(reader, body)
     return QueryNode(
         id=key.value,
         pos=key.pos,
@@ -101,6 +102,13 @@ def read_query(
         timeout=reader.number(body.get("timeout"), "timeout", low=1) or 10.0,
         pin_digits=pin_digits or 6,
     )
+
+
+def _remember_names(reader: Reader, body: PMap) -> None:
+    """Keep ``backend:`` and ``query:`` for the check against the backends."""
+    backend, query = body.get("backend"), body.get("query")
+    if isinstance(backend, PScalar) and isinstance(query, PScalar):
+        reader.query_refs.append((backend, query))
 
 
 def _inputs(reader: Reader, node: PNode | None) -> tuple[str, ...]:

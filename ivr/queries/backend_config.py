@@ -45,6 +45,7 @@ __all__ = [
     "BackendSettings",
     "Endpoint",
     "load_backends",
+    "query_names",
     "read_backends",
     "with_demo_url",
 ]
@@ -101,6 +102,27 @@ def load_backends(
     except yaml.YAMLError as exc:
         raise BackendConfigError(f"{path}: not valid YAML: {exc}") from exc
     return read_backends(data, path, os.environ if env is None else env)
+
+
+def query_names(path: str) -> dict[str, frozenset[str]]:
+    """Each backend's name and query names in the file at ``path``.
+
+    The file is checked as at start-up, except that ``${NAME}`` references
+    need not be set: ``ivr check`` runs where the secrets are not.
+    Raises :class:`BackendConfigError` when it is wrong.
+    """
+    backends = load_backends(path, env=_AnyValue())
+    return {name: frozenset(item.queries) for name, item in backends.items()}
+
+
+class _AnyValue(dict[str, str]):
+    """An environment in which every variable is set (to nothing)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def read_backends(

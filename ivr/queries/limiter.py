@@ -34,6 +34,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ivr.records.rows import to_utc
 from ivr.records.schema import query_lockouts
 
 __all__ = [
@@ -65,9 +66,26 @@ class AttemptLimits:
 
 @dataclass(slots=True)
 class CallAttempts:
-    """The failed verifications of one call (kept in memory)."""
+    """The failed tries of one call (kept in memory).
+
+    ``failures`` are failed verifications (a wrong PIN or phone, an unknown
+    person); ``keying`` are numbers refused before anything was asked (an ID
+    number of the wrong length, a wrong check digit). Both count towards the
+    node's per-call limit; only failures count towards the daily limits.
+    """
 
     failures: int = 0
+    keying: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every failed try of the call, of both kinds."""
+        return self.failures + self.keying
+
+    @property
+    def scope(self) -> str:
+        """The per-call lockout's scope: ``keying`` when only keying failed."""
+        return "call" if self.failures else "keying"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +105,11 @@ class Verifier:
 
 @dataclass(frozen=True, slots=True)
 class Lockout:
-    """Why a caller may not try again (``scope``: call, caller or id_number)."""
+    """Why a caller may not try again.
+
+    ``scope``: call, keying (the call's tries used up by refused numbers
+    only), caller or id_number.
+    """
 
     scope: str
     attempts: int
@@ -100,9 +122,13 @@ class LockoutBook:
         self._engine = engine
 
     async def record(self, who: Verifier, lockout: Lockout, at: datetime) -> None:
-        """Keep the lockout (a database fault is logged, the call goes on)."""
+        """Keep the lockout (a database fault is logged, the call goes on).
+
+        ``at`` (the flow's local time) is stored in UTC, like every time in
+        the records.
+        """
         row = {
-            "locked_at": at,
+            "locked_at": to_utc(at),
             "uniqueid": who.uniqueid,
             "node_id": who.node_id,
             "scope": lockout.scope,
@@ -139,8 +165,8 @@ class AttemptLimiter:
         self, attempts: CallAttempts, per_call: int, who: Verifier, now: datetime
     ) -> Lockout | None:
         """The lockout in force before another try, or ``None`` to go on."""
-        if attempts.failures >= per_call:
-            return Lockout("call", attempts.failures)
+        if attempts.total >= per_call:
+            return Lockout(attempts.scope, attempts.total)
         counts = await self._read(self._keys(who, now))
         return self._over(counts)
 
@@ -151,8 +177,28 @@ class AttemptLimiter:
         attempts.failures += 1
         counts = await self._count(self._keys(who, now), _next_midnight(now))
         lockout = self._over(counts)
-        if lockout is None and attempts.failures >= per_call:
-            lockout = Lockout("call", attempts.failures)
+        if lockout is None and attempts.total >= per_call:
+            lockout = Lockout(attempts.scope, attempts.total)
+        return await self._recorded(lockout, who, now)
+
+    async def keying_mistake(
+        self, attempts: CallAttempts, per_call: int, who: Verifier, now: datetime
+    ) -> Lockout | None:
+        """Count one number refused by its own checks, for this call only.
+
+        A mistyped ID number says nothing about who is calling, so it is not
+        counted towards the daily limits; it still uses up one of the call's
+        tries. Returns (and records) the lockout it causes.
+        """
+        attempts.keying += 1
+        lockout = None
+        if attempts.total >= per_call:
+            lockout = Lockout(attempts.scope, attempts.total)
+        return await self._recorded(lockout, who, now)
+
+    async def _recorded(
+        self, lockout: Lockout | None, who: Verifier, now: datetime
+    ) -> Lockout | None:
         if lockout is not None and self._book is not None:
             await self._book.record(who, lockout, now)
         return lockout

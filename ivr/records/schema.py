@@ -354,5 +354,6 @@ query_lockouts = Table(
     Index("ix_query_lockouts_locked_at", "locked_at"),
     Index("ix_query_lockouts_id_hash", "id_hash"),
 )
-"""Callers locked out of self-service queries (``scope``: call, caller or
-id_number); numbers only masked and as keyed hashes (migration 0008)."""
+"""Callers locked out of self-service queries (``scope``: call, keying,
+caller or id_number); numbers only masked and as keyed hashes (migration
+0008)."""

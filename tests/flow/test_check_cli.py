@@ -11,6 +11,7 @@ import pytest
 from flow_fakes import MENUS, PROMPTS
 
 from ivr.flow import check_main
+from ivr.prompts import PromptCatalog
 
 
 def test_shipped_flow_passes_with_its_warning() -> None:
@@ -112,8 +113,9 @@ def _copy(folder: Path, old: str, new: str) -> Path:
     return path
 
 
-def test_prompts_a_language_lacks_are_listed_as_a_note(tmp_path: Path) -> None:
-    """A language file with one script: a note names every other prompt."""
+def test_prompts_a_language_lacks_are_one_short_note(tmp_path: Path) -> None:
+    """A language file with one script: one line with the count, the first
+    three ids and the command that lists them all."""
     shutil.copy(PROMPTS / "prompts.yaml", tmp_path / "prompts.yaml")
     (tmp_path / "prompts.ug.yaml").write_text(
         'closing: "Téléfon qilghiningizgha rehmet."\n', encoding="utf-8"
@@ -126,10 +128,15 @@ def test_prompts_a_language_lacks_are_listed_as_a_note(tmp_path: Path) -> None:
     assert status == 0
     assert len(notes) == 1
     assert notes[0].startswith(f"{tmp_path / 'prompts.ug.yaml'}:1:1: note: ")
-    assert (
-        "callers on the 'ug' route hear them in Mandarin: welcome-morning," in notes[0]
+    catalog = PromptCatalog.load(tmp_path)
+    missing = catalog.missing("ug")
+    assert "closing" not in missing and len(missing) > 3
+    assert notes[0].endswith(
+        f"note: {len(missing)} prompts have no 'ug' script, so callers on the "
+        f"'ug' route hear them in Mandarin: {', '.join(missing[:3])}, ... "
+        f"(all of them: ivr prompts missing --lang ug --prompts {tmp_path})"
     )
-    assert " closing," not in notes[0] and "closing-holiday" in notes[0]
+    assert missing[3] not in notes[0]
     assert (
         out.getvalue()
         .splitlines()[-1]

@@ -237,8 +237,8 @@ async def test_daily_limit_per_caller_expires_at_local_midnight(
     rig = make_rig(demo_url, redis, limits=AttemptLimits(per_caller_day=2))
     caller = "13600000003"
 
-    await rig.call([*CONTRIBUTIONS, "123"], caller=caller)
-    await rig.call([*CONTRIBUTIONS, "456"], caller=caller)
+    await rig.call([*CONTRIBUTIONS, KEYED_A, "000000"], caller=caller)
+    await rig.call([*CONTRIBUTIONS, KEYED_A, "000001"], caller=caller)
     trace, channel = await rig.call(CONTRIBUTIONS, caller=caller)
 
     assert heard(channel)[:3] == ["query-intro", "query-locked", "query-help"]
@@ -248,6 +248,56 @@ async def test_daily_limit_per_caller_expires_at_local_midnight(
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
     left = (midnight.replace(tzinfo=ZONE) - now).total_seconds()
     assert 0 < await redis.ttl(key) <= left + 1
+
+
+async def test_three_keying_mistakes_say_so_and_skip_the_daily_counts(
+    make_rig: MakeRig,
+    demo_url: str,
+    redis: Redis,
+    hash_key: bytes,
+    db_engine: AsyncEngine,
+) -> None:
+    """Three ID numbers of the wrong length: the keying line, not the norm's
+    mismatch line; the ways on are offered; Redis counts nothing."""
+    rig = make_rig(demo_url, redis, limits=AttemptLimits(per_caller_day=1))
+    caller = "13600000004"
+
+    trace, channel = await rig.call([*CONTRIBUTIONS, "1", "12", "123"], caller=caller)
+    answered, _ = await rig.call([*CONTRIBUTIONS, KEYED_A, PERSON_A.pin], caller=caller)
+
+    assert heard(channel) == [
+        "query-intro",
+        *("query-ask-id-number", "query-id-length") * 2,
+        "query-ask-id-number",
+        "query-keying-locked",
+        "query-help",
+    ]
+    assert query_step(trace).result == "locked out (keying)"
+    day = datetime.now(ZONE)
+    key = f"ivr:query-fail:caller:{hash_number(caller, hash_key)}:{day:%Y%m%d}"
+    assert await redis.get(key) is None
+    assert query_step(answered).result == "answered"
+    async with db_engine.connect() as connection:
+        rows = (await connection.execute(select(query_lockouts))).mappings().all()
+    assert [(r["scope"], r["attempts"]) for r in rows] == [("keying", 3)]
+
+
+async def test_a_keying_mistake_then_wrong_pins_is_the_mismatch_lockout(
+    make_rig: MakeRig, demo_url: str, redis: Redis, hash_key: bytes
+) -> None:
+    """One short ID number and two wrong PINs: the call's three tries are up,
+    with the norm's line; only the PINs reach the daily count."""
+    rig = make_rig(demo_url, redis)
+    caller = "13600000005"
+    keys = [*CONTRIBUTIONS, "123", KEYED_A, "000000", KEYED_A, "000001"]
+
+    trace, channel = await rig.call(keys, caller=caller)
+
+    assert heard(channel)[-2:] == ["query-locked", "query-help"]
+    assert query_step(trace).result == "locked out (call)"
+    day = datetime.now(ZONE)
+    key = f"ivr:query-fail:caller:{hash_number(caller, hash_key)}:{day:%Y%m%d}"
+    assert await redis.get(key) == b"2"
 
 
 async def test_redis_down_keeps_the_per_call_limit(

@@ -104,3 +104,31 @@ def test_new_sqlite_database_is_private(service: Service, tmp_path: Path) -> Non
     mode = (tmp_path / "ivr.sqlite3").stat().st_mode & 0o777
 
     assert mode == 0o600
+
+
+BACKENDS = str(Path(__file__).resolve().parents[2] / "config" / "backends.yaml")
+
+
+@pytest.fixture
+def misspelt_query(tmp_path: Path) -> Path:
+    """The shipped flow with one query name misspelt."""
+    path = tmp_path / "menus.yaml"
+    text = (Path(__file__).resolve().parents[2] / "menus.yaml").read_text("utf-8")
+    path.write_text(text.replace("query: si-contributions", "query: si-contrib"))
+    return path
+
+
+async def test_a_query_naming_no_backend_query_is_refused(
+    make_config: MakeConfig, misspelt_query: Path
+) -> None:
+    """A typo in a query node's ``query:`` stops start-up at its line."""
+    config = make_config(
+        **{"flow.path": str(misspelt_query), "queries.backends_file": BACKENDS}
+    )
+
+    with pytest.raises(ServiceError) as refused:
+        await Service(config).start()
+
+    message = str(refused.value)
+    assert message.startswith("refusing to start: the flow has 1 problem")
+    assert "has no query 'si-contrib' (did you mean 'si-contributions'?)" in message

@@ -142,6 +142,27 @@ async def test_an_invalid_flow_is_refused_and_the_running_one_stays(
     assert log.variables.get("IVR_DONE") == "1"
 
 
+async def test_a_query_typo_is_refused_on_reload(
+    editable: Service, flow_copy: tuple[Path, Path]
+) -> None:
+    """A backend name the backends file lacks keeps the running flow."""
+    running = editable.flow.version
+    menus = flow_copy[0]
+    text = menus.read_text("utf-8")
+    assert "backend: hrss" in text
+    await asyncio.to_thread(
+        menus.write_text, text.replace("backend: hrss", "backend: hrs", 1), "utf-8"
+    )
+
+    result = await editable.reload("test")
+
+    assert not result.ok and editable.flow.version == running
+    assert any(
+        "has no backend 'hrs' (did you mean 'hrss'?)" in problem
+        for problem in result.problems
+    )
+
+
 async def test_rollback_restores_the_previous_files(
     editable: Service, flow_copy: tuple[Path, Path]
 ) -> None:
