@@ -122,9 +122,10 @@ class TicketNode(Node):
 class MessageNode(TicketNode):
     """Record a voice message, register it as a ticket, read back its number.
 
-    ``area`` is the business area staff skills match (empty: the last queue
-    the caller tried, else ``general``). With ``next`` empty the call ends
-    after the read-back with the closing (holiday wording on holidays).
+    ``area`` is the queue whose agents answer it (their skills are queue
+    names; empty: the last queue the caller tried, else ``q-general``).
+    With ``next`` empty the call ends after the read-back with the closing
+    (holiday wording on holidays).
     """
 
     area: str
@@ -142,7 +143,8 @@ class MessageNode(TicketNode):
 class ComplaintNode(MessageNode):
     """A guided complaint: the caller's name, then the matter (norm art. 26).
 
-    Registered as a ``complaint`` ticket with its own deadline.
+    Registered as a ``complaint`` ticket with its own deadline; its area
+    left empty is ``q-complaints``.
     """
 
 
