@@ -6,7 +6,8 @@ digit is refused before any look-up, and it and an unknown number get the
 same words, so a caller learns nothing of tickets that are not theirs
 (norm art. 25). A found ticket is read out: its number, its state in plain
 words, its reply deadline as a date, and a recorded reply where staff left
-one.
+one, but only to the number that left the ticket; anyone else hears that the
+reply is given to that number.
 
 Fax: the caller picks a document by key (each document's own prompt names
 its key), then the calling line or another number, hears the number read
@@ -70,7 +71,7 @@ async def _look_up(call: DeskCall, desk: TicketDesk, number: str) -> TicketStatu
     if not number.isdigit() or not desk.is_valid_number(number):
         return "none"
     try:
-        found = await desk.status(number)
+        found = await desk.status(number, caller=call.call.caller)
     except Exception as exc:
         # A desk failure must reach the caller as words, not silence.
         await call.desk_failed("look up a ticket", "status-unavailable", exc)
@@ -99,6 +100,8 @@ async def _read_status(call: DeskCall, status: TicketStatus) -> None:
     ]
     if status.replied_prompt:
         words += ["status-reply", status.replied_prompt]
+    elif status.reply_withheld:
+        words.append("status-reply-own-line")
     call.step.result = f"ticket found, {status.state}"
     await call.play(words)
 
