@@ -23,6 +23,7 @@ from cti.reply_audio import MAX_BYTES
 from cti.ticket_actions import TicketActions
 from cti.web_auth import CTI, Access, Route, staff_of
 from cti.web_input import json_body, reply, text_field, whole_field
+from ivr.privacy import mask_number
 from ivr.tickets.desk import KINDS, STATES
 from ivr.tickets.models import Ticket, TicketFilter
 
@@ -34,7 +35,11 @@ _FILTER_TEXT = ("area", "assigned_to")
 
 def ticket_json(ticket: Ticket) -> dict[str, Any]:
     """A ticket for the desktop: the full caller number only when it was read
-    (``ticket.caller`` set), recordings by part and length (no paths)."""
+    (``ticket.caller`` set), recordings by part and length (no paths).
+
+    A fax request's keyed fax number follows the caller number's rule: in
+    full only in a read (and logged) ticket detail, else masked.
+    """
     body: dict[str, Any] = {
         "number": ticket.number,
         "kind": ticket.kind,
@@ -59,6 +64,9 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
     }
     if ticket.kind == "fax":
         body["fax"] = {
+            "number": ticket.fax_number
+            if ticket.caller is not None
+            else mask_number(ticket.fax_number),
             "document": ticket.fax_document,
             "state": ticket.fax_state,
             "attempts": ticket.fax_attempts,

@@ -88,7 +88,8 @@ class TicketReader:
         self, number: str, viewer: Viewer, now: datetime, *, reveal_caller: bool = False
     ) -> Ticket:
         """Ticket ``number`` with its recordings; the full caller number only
-        with ``reveal_caller``, for a staff role, after logging the view."""
+        with ``reveal_caller``, for a staff role, after logging the view (the
+        ``caller`` view also covers a fax request's keyed fax number)."""
         if reveal_caller:
             _require_staff(viewer)
         async with self._engine.begin() as connection:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from ticket_desk_rig import CALLER, Desk, wav_bytes
+from ticket_desk_rig import CALLER, CALLER_HASH, Desk, wav_bytes
 
 from cti.tickets_web import TICKET_ROUTES
 from cti.web_auth import Access
+from ivr.privacy import mask_number
 from ivr.tickets.models import Viewer
 
 INSIDE = "1203100000018"
@@ -86,6 +87,25 @@ async def test_opening_a_ticket_shows_the_caller_and_logs_the_view(desk: Desk) -
     assert [(v["username"], v["role"], v["what"]) for v in views] == [
         ("sup", "supervisor", "caller")
     ]
+
+
+async def test_a_fax_requests_number_shows_in_full_only_in_the_logged_detail(
+    desk: Desk,
+) -> None:
+    """Staff see the keyed fax number on the ticket detail (logged as a caller
+    view), masked in the listing."""
+    sup = desk.auth("sup")
+    fax = await desk.fax_request("1203100000034", "01088886666")
+
+    listing = await (await desk.client.get("/cti/tickets?kind=fax", headers=sup)).json()
+    body = await (await desk.client.get(f"/cti/tickets/{fax}", headers=sup)).json()
+
+    assert "01088886666" not in str(listing)
+    assert listing["tickets"][0]["fax"]["number"] == mask_number("01088886666")
+    assert body["fax"]["number"] == "01088886666"
+    assert body["fax"]["document"] == "pension-form"
+    views = await desk.store.views(fax)
+    assert [(v["username"], v["what"]) for v in views] == [("sup", "caller")]
 
 
 async def test_an_agents_listing_is_kept_to_their_areas(desk: Desk) -> None:
@@ -187,7 +207,7 @@ async def test_a_recorded_reply_becomes_the_prompt_the_caller_hears(
     )
 
     assert got.status == 200 and (await got.json())["reply_kind"] == "recorded"
-    status = await desk.store.status(INSIDE)
+    status = await desk.store.status(INSIDE, caller_hash=CALLER_HASH)
     assert status is not None and status.state == "replied"
     assert status.replied_prompt == str(desk.messages / "replies" / f"{INSIDE}-reply-1")
     stored = Path(f"{status.replied_prompt}.wav")
