@@ -12,7 +12,8 @@ reply is given to that number.
 Fax: the caller picks a document by key (each document's own prompt names
 its key), then the calling line or another number, hears the number read
 back and confirms; the stored request's ticket number follows, and honestly
-whether the fax goes out by itself or waits for staff (and by when).
+whether the fax goes out by itself or waits for staff (and by when). With
+no documents configured the caller hears that faxes are not offered here.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ async def _documents(call: DeskCall) -> list[FaxDocument]:
     if not documents:
         logger.warning("call %s: no fax documents configured", call.call.uniqueid)
         call.step.result = "no fax documents"
-        await call.play(["fax-unavailable"])
+        await call.play(["fax-not-offered"])
     return documents
 
 

@@ -72,6 +72,7 @@ FAX_PROMPTS = (
     "fax-staff-send",
     "fax-staff-send-after",
     "fax-unavailable",
+    "fax-not-offered",
 )
 """What the fax node says (each document's own prompt comes from the desk)."""
 
