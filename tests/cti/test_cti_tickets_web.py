@@ -157,6 +157,24 @@ async def test_filters_select_by_day_and_overdue(desk: Desk) -> None:
     assert [t["number"] for t in (await late.json())["tickets"]] == ["1203100000034"]
 
 
+async def test_only_the_detail_lists_recordings(desk: Desk) -> None:
+    """Listings and action replies do not load recordings, so they carry no
+    "recordings" key rather than an empty list claiming there are none."""
+    agent = desk.auth("agent1001")
+
+    listing = await (
+        await desk.client.get("/cti/tickets?area=q-social-insurance", headers=agent)
+    ).json()
+    claimed = await (await desk.client.post("/cti/tickets/claim", headers=agent)).json()
+    detail = await (
+        await desk.client.get(f"/cti/tickets/{INSIDE}", headers=agent)
+    ).json()
+
+    assert "recordings" not in listing["tickets"][0]
+    assert claimed["number"] == INSIDE and "recordings" not in claimed
+    assert detail["recordings"] == [{"part": "message", "seconds": 2.0}]
+
+
 async def test_claim_forward_and_close(desk: Desk) -> None:
     """Claim gives the skill's ticket, then 204; forward and close change the
     state; closing twice is a conflict."""
