@@ -46,6 +46,7 @@ async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
         await call.desk_failed("look up a ticket", "status-unavailable", None)
         return node.on_fail
     failures = 0
+    keyed = False
     retry: tuple[str, ...] = ()
     while True:
         number = await call.collect(
@@ -60,9 +61,9 @@ async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
         if found == "down":
             return node.on_fail
         failures += 1
+        keyed = keyed or number not in ("", "#")
         if failures > node.retries:
-            call.step.result = "no ticket found"
-            await call.play(["status-not-found"])
+            await _give_up(call, keyed)
             return node.on_fail
         retry = _status_retry(node, number, failures)
 
@@ -78,6 +79,13 @@ async def _look_up(call: DeskCall, desk: TicketDesk, number: str) -> TicketStatu
         await call.desk_failed("look up a ticket", "status-unavailable", exc)
         return "down"
     return "none" if found is None else found
+
+
+async def _give_up(call: DeskCall, keyed: bool) -> None:
+    """The last words: "does not match" for keyed numbers, but a caller who
+    keyed nothing is told that no number was received."""
+    call.step.result = "no ticket found" if keyed else "no number keyed"
+    await call.play(["status-not-found" if keyed else "status-no-number"])
 
 
 def _status_retry(

@@ -53,6 +53,7 @@ STATUS_PROMPTS = (
     "status-ask",
     "status-check-number",
     "status-not-found",
+    "status-no-number",
     "status-unavailable",
     "status-number",
     "status-deadline",

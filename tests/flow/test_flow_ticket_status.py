@@ -164,7 +164,8 @@ async def test_unknown_numbers_learn_nothing(
 async def test_silence_reprompts_then_gives_up(
     tmp_path: Path, flow: Flow, catalog: PromptCatalog
 ) -> None:
-    """No number keyed: the silence lines, then on_fail."""
+    """No number keyed: the silence lines, then "no number received" (not
+    "does not match", since nothing was keyed), then on_fail."""
     desk = memory_desk(tmp_path, flow, WHEN)
     channel = RecordingChannel([*TO_STATUS, SILENCE, SILENCE, SILENCE, HANG_UP])
 
@@ -175,7 +176,9 @@ async def test_silence_reprompts_then_gives_up(
         "no-input-1",
         "no-input-2",
     ]
-    assert trace.steps[-2].result == "no ticket found"
+    assert "status-no-number" in channel.played
+    assert "status-not-found" not in channel.played
+    assert trace.steps[-2].result == "no number keyed"
 
 
 async def test_desk_down_is_said(
