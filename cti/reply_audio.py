@@ -82,8 +82,11 @@ def store_reply(folder: Path, ticket: str, audio: ReplyAudio) -> str:
     """Write the reply next to the ticket's recordings; return the prompt path.
 
     Blocking file I/O: call it in a worker thread. An earlier reply of the
-    same ticket is kept (its name has a lower number) for the record.
+    same ticket is kept (its name has a lower number) for the record. The
+    path is absolute even for a relative ``folder`` (the embedded default):
+    Asterisk would look for a relative one under its own sounds folder.
     """
+    folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
     number = 1
     while (folder / f"{ticket}-reply-{number}.wav").exists():

@@ -23,6 +23,7 @@ from cti.reply_audio import MAX_BYTES
 from cti.ticket_actions import TicketActions
 from cti.web_auth import CTI, Access, Route, staff_of
 from cti.web_input import json_body, reply, text_field, whole_field
+from ivr.privacy import mask_number
 from ivr.tickets.desk import KINDS, STATES
 from ivr.tickets.models import Ticket, TicketFilter
 
@@ -32,9 +33,15 @@ _WAV_TYPES = frozenset({"audio/wav", "audio/x-wav", "audio/wave"})
 _FILTER_TEXT = ("area", "assigned_to")
 
 
-def ticket_json(ticket: Ticket) -> dict[str, Any]:
+def ticket_json(ticket: Ticket, *, detail: bool = False) -> dict[str, Any]:
     """A ticket for the desktop: the full caller number only when it was read
-    (``ticket.caller`` set), recordings by part and length (no paths)."""
+    (``ticket.caller`` set); recordings by part and length (no paths) only
+    in the ``detail`` (listings and action replies do not load them, and an
+    empty list there would say wrongly that there are none).
+
+    A fax request's keyed fax number follows the caller number's rule: in
+    full only in a read (and logged) ticket detail, else masked.
+    """
     body: dict[str, Any] = {
         "number": ticket.number,
         "kind": ticket.kind,
@@ -53,12 +60,16 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "replied_at": _iso(ticket.replied_at),
         "closed_at": _iso(ticket.closed_at),
         "overdue_at": _iso(ticket.overdue_at),
-        "recordings": [
-            {"part": part.part, "seconds": part.seconds} for part in ticket.recordings
-        ],
     }
+    if detail:
+        body["recordings"] = [
+            {"part": part.part, "seconds": part.seconds} for part in ticket.recordings
+        ]
     if ticket.kind == "fax":
         body["fax"] = {
+            "number": ticket.fax_number
+            if ticket.caller is not None
+            else mask_number(ticket.fax_number),
             "document": ticket.fax_document,
             "state": ticket.fax_state,
             "attempts": ticket.fax_attempts,
@@ -163,7 +174,7 @@ async def open_ticket(request: web.Request) -> web.Response:
     """``GET /cti/tickets/{number}``: the ticket with the caller's number
     (the view is logged in ticket_views)."""
     ticket = await _actions(request).open(staff_of(request), _number(request))
-    return reply(ticket_json(ticket))
+    return reply(ticket_json(ticket, detail=True))
 
 
 async def history(request: web.Request) -> web.Response:

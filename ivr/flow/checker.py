@@ -6,7 +6,8 @@ nodes are read kind by kind, and then the whole flow is checked for names that
 point nowhere, prompts the catalog lacks or whose scripts break the norm's
 Annex 2 (``ivr.flow.prompt_check``), nodes no caller can reach
 (``ivr.flow.reachability``, without cascades from one typo) and years
-the official calendar does not cover yet. A :class:`Flow` is returned only
+the official calendar does not cover yet, and message or complaint areas that
+are no queue of the flow. A :class:`Flow` is returned only
 when there is no error (warnings are allowed).
 """
 
@@ -19,13 +20,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ivr.flow.calendar import HOLIDAY_KEYS, WorkCalendar
-from ivr.flow.model import Flow, GreetingNode, Node, Settings
+from ivr.flow.model import Flow, GreetingNode, Node, QueueNode, Settings
 from ivr.flow.nodes_reader import read_nodes
 from ivr.flow.problems import Problem, Reader, Severity, suggest
 from ivr.flow.prompt_check import check_prompts
 from ivr.flow.query_names import check_query_names
 from ivr.flow.reachability import check_reachable
 from ivr.flow.settings_reader import read_settings
+from ivr.flow.ticket_model import MessageNode
 from ivr.flow.yamlpos import (
     PMap,
     PNode,
@@ -129,6 +131,7 @@ def _read_flow(
     check_reachable(reader, start, nodes, top.get("nodes"))
     _check_calendar(reader, top, settings, today)
     _check_holiday_names(reader, top, nodes)
+    _check_ticket_areas(reader, top, nodes)
     if any(problem.severity is Severity.ERROR for problem in reader.problems):
         return None
     by_id = {node.id: node for node in nodes}
@@ -204,3 +207,29 @@ def _extra_holiday_names(top: PMap) -> list[PScalar]:
     entries = days.items if isinstance(days, PSeq) else ()
     names = (entry.get("name") for entry in entries if isinstance(entry, PMap))
     return [name for name in names if isinstance(name, PScalar)]
+
+
+def _check_ticket_areas(reader: Reader, top: PMap, nodes: Iterable[Node]) -> None:
+    """Warn about a message or complaint ``area`` that no queue node uses.
+
+    Agents see and claim the tickets whose area is among their skills, which
+    are queue names: an area like ``complaints`` (not ``q-complaints``)
+    leaves its tickets to supervisors alone.
+    """
+    listed = list(nodes)
+    queues = {node.queue for node in listed if isinstance(node, QueueNode)}
+    section = top.get("nodes")
+    for node in listed:
+        if not isinstance(node, MessageNode) or not node.area:
+            continue
+        if node.area in queues:
+            continue
+        body = section.get(node.id) if isinstance(section, PMap) else None
+        key = body.key("area") if isinstance(body, PMap) else None
+        hint = suggest(node.area, queues)
+        reader.warning(
+            key.pos if key else top.pos,
+            f"area {node.area!r} of {node.id!r} is no queue of this flow{hint}; "
+            "agents only see tickets whose area is a queue in their skills. "
+            f"Queues: {', '.join(sorted(queues))}",
+        )

@@ -22,12 +22,15 @@ from ivr.flow.ticket_model import TicketNode
 from ivr.tickets.desk import CallContext, TicketDesk
 from ivr.trace import CallTrace, Step
 
-__all__ = ["DEFAULT_AREA", "DeskCall", "call_context", "key_of"]
+__all__ = ["COMPLAINT_AREA", "DEFAULT_AREA", "DeskCall", "call_context", "key_of"]
 
 logger = logging.getLogger("ivr.flow.desk_call")
 
-DEFAULT_AREA = "general"
-"""The business area of a ticket left where no area or queue is known."""
+DEFAULT_AREA = "q-general"
+"""The area of a ticket left where no area or queue is known: a queue name,
+since an area is the queue whose agents (by their skills) answer the ticket."""
+COMPLAINT_AREA = "q-complaints"
+"""The area of a complaint whose node names none: the complaints queue."""
 
 
 def key_of(collected: CollectResult) -> str:
@@ -47,6 +50,7 @@ def call_context(trace: CallTrace, channel: Channel, area: str) -> CallContext:
     ``area`` empty means the last queue the caller tried (a message left
     after a long wait belongs to that queue's staff), else
     :data:`DEFAULT_AREA`.
+    Areas are queue names: agents see and claim the tickets of their skills.
     """
     tried = [step.queue for step in trace.steps if step.queue]
     return CallContext(

@@ -6,12 +6,14 @@ digit is refused before any look-up, and it and an unknown number get the
 same words, so a caller learns nothing of tickets that are not theirs
 (norm art. 25). A found ticket is read out: its number, its state in plain
 words, its reply deadline as a date, and a recorded reply where staff left
-one.
+one, but only to the number that left the ticket; anyone else hears that the
+reply is given to that number.
 
 Fax: the caller picks a document by key (each document's own prompt names
 its key), then the calling line or another number, hears the number read
 back and confirms; the stored request's ticket number follows, and honestly
-whether the fax goes out by itself or waits for staff (and by when).
+whether the fax goes out by itself or waits for staff (and by when). With
+no documents configured the caller hears that faxes are not offered here.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
         await call.desk_failed("look up a ticket", "status-unavailable", None)
         return node.on_fail
     failures = 0
+    keyed = False
     retry: tuple[str, ...] = ()
     while True:
         number = await call.collect(
@@ -58,9 +61,9 @@ async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
         if found == "down":
             return node.on_fail
         failures += 1
+        keyed = keyed or number not in ("", "#")
         if failures > node.retries:
-            call.step.result = "no ticket found"
-            await call.play(["status-not-found"])
+            await _give_up(call, keyed)
             return node.on_fail
         retry = _status_retry(node, number, failures)
 
@@ -70,12 +73,19 @@ async def _look_up(call: DeskCall, desk: TicketDesk, number: str) -> TicketStatu
     if not number.isdigit() or not desk.is_valid_number(number):
         return "none"
     try:
-        found = await desk.status(number)
+        found = await desk.status(number, caller=call.call.caller)
     except Exception as exc:
         # A desk failure must reach the caller as words, not silence.
         await call.desk_failed("look up a ticket", "status-unavailable", exc)
         return "down"
     return "none" if found is None else found
+
+
+async def _give_up(call: DeskCall, keyed: bool) -> None:
+    """The last words: "does not match" for keyed numbers, but a caller who
+    keyed nothing is told that no number was received."""
+    call.step.result = "no ticket found" if keyed else "no number keyed"
+    await call.play(["status-not-found" if keyed else "status-no-number"])
 
 
 def _status_retry(
@@ -99,6 +109,8 @@ async def _read_status(call: DeskCall, status: TicketStatus) -> None:
     ]
     if status.replied_prompt:
         words += ["status-reply", status.replied_prompt]
+    elif status.reply_withheld:
+        words.append("status-reply-own-line")
     call.step.result = f"ticket found, {status.state}"
     await call.play(words)
 
@@ -138,7 +150,7 @@ async def _documents(call: DeskCall) -> list[FaxDocument]:
     if not documents:
         logger.warning("call %s: no fax documents configured", call.call.uniqueid)
         call.step.result = "no fax documents"
-        await call.play(["fax-unavailable"])
+        await call.play(["fax-not-offered"])
     return documents
 
 

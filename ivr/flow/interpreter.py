@@ -28,7 +28,7 @@ from ivr.flow.agent_call import (
     screen_pop_variables,
 )
 from ivr.flow.calendar import WorkCalendar
-from ivr.flow.desk_call import DeskCall, call_context
+from ivr.flow.desk_call import COMPLAINT_AREA, DeskCall, call_context
 from ivr.flow.model import (
     REPEAT,
     AnnouncementNode,
@@ -43,7 +43,7 @@ from ivr.flow.model import (
 )
 from ivr.flow.query_model import QueryNode
 from ivr.flow.query_nodes import QueryRun
-from ivr.flow.ticket_model import MessageNode, TicketNode
+from ivr.flow.ticket_model import ComplaintNode, MessageNode, TicketNode
 from ivr.flow.ticket_nodes import run_ticket_node
 from ivr.prompts import PromptCatalog
 from ivr.queries import QueryCall
@@ -160,6 +160,8 @@ class FlowRunner:
         self, channel: Channel, node: TicketNode, step: Step, trace: CallTrace
     ) -> DeskCall:
         area = node.area if isinstance(node, MessageNode) else ""
+        if isinstance(node, ComplaintNode):
+            area = area or COMPLAINT_AREA
         holiday = self.calendar.holiday_name(self._now().date())
         context = call_context(trace, channel, area)
         return DeskCall(

@@ -53,10 +53,12 @@ STATUS_PROMPTS = (
     "status-ask",
     "status-check-number",
     "status-not-found",
+    "status-no-number",
     "status-unavailable",
     "status-number",
     "status-deadline",
     "status-reply",
+    "status-reply-own-line",
     *STATE_PROMPTS.values(),
 )
 """What the ticket status node says."""
@@ -71,6 +73,7 @@ FAX_PROMPTS = (
     "fax-staff-send",
     "fax-staff-send-after",
     "fax-unavailable",
+    "fax-not-offered",
 )
 """What the fax node says (each document's own prompt comes from the desk)."""
 
@@ -122,9 +125,10 @@ class TicketNode(Node):
 class MessageNode(TicketNode):
     """Record a voice message, register it as a ticket, read back its number.
 
-    ``area`` is the business area staff skills match (empty: the last queue
-    the caller tried, else ``general``). With ``next`` empty the call ends
-    after the read-back with the closing (holiday wording on holidays).
+    ``area`` is the queue whose agents answer it (their skills are queue
+    names; empty: the last queue the caller tried, else ``q-general``).
+    With ``next`` empty the call ends after the read-back with the closing
+    (holiday wording on holidays).
     """
 
     area: str
@@ -142,7 +146,8 @@ class MessageNode(TicketNode):
 class ComplaintNode(MessageNode):
     """A guided complaint: the caller's name, then the matter (norm art. 26).
 
-    Registered as a ``complaint`` ticket with its own deadline.
+    Registered as a ``complaint`` ticket with its own deadline; its area
+    left empty is ``q-complaints``.
     """
 
 

@@ -152,8 +152,13 @@ class DatabaseTicketDesk:
             "ticket %s discarded (%s), %d file(s)", pending.number, reason, removed
         )
 
-    async def status(self, number: str) -> TicketStatus | None:
+    async def status(
+        self, number: str, *, caller: str | None = None
+    ) -> TicketStatus | None:
         """The caller-visible state of ``number``; ``None`` when unknown.
+
+        A recorded reply is included only when ``caller`` is the ticket's
+        caller (their keyed hashes match; the number itself is not compared).
 
         While the database is down, a ticket still in the spool is
         answered as ``new``; any other number raises
@@ -163,7 +168,9 @@ class DatabaseTicketDesk:
             return None
         try:
             async with asyncio.timeout(self._timeout):
-                return await self.store.status(number)
+                return await self.store.status(
+                    number, caller_hash=hash_number(caller, self._hash_key)
+                )
         except DATABASE_FAULTS as error:
             spooled = self.spool.read(number)
             if spooled is None or spooled.step in ("pending", "discard"):

@@ -97,7 +97,9 @@ class TicketStatus:
 
     ``state`` is one of :data:`STATES` (never ``pending``); ``deadline`` the
     promised reply day; ``replied_prompt`` a recorded answer staff left for
-    the caller to hear, as a path without extension, or ``None``.
+    the caller to hear, as a path without extension, or ``None``. A recorded
+    answer is given only to the number that left the ticket (norm art. 25):
+    to anyone else ``replied_prompt`` is ``None`` and ``reply_withheld`` true.
     """
 
     number: str
@@ -105,6 +107,7 @@ class TicketStatus:
     state: str
     deadline: Deadline
     replied_prompt: str | None = None
+    reply_withheld: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +154,14 @@ class TicketDesk(Protocol):
         """Drop a pending ticket (nothing worth keeping was recorded)."""
         ...
 
-    async def status(self, number: str) -> TicketStatus | None:
-        """The state of ticket ``number``; ``None`` when there is none."""
+    async def status(
+        self, number: str, *, caller: str | None = None
+    ) -> TicketStatus | None:
+        """The state of ticket ``number``; ``None`` when there is none.
+
+        ``caller`` is the calling number: a recorded reply is included only
+        when it is the ticket's own caller (``None``, unknown: withheld).
+        """
         ...
 
     def is_valid_number(self, number: str) -> bool:

@@ -161,17 +161,23 @@ class MemoryTicketDesk:
         del self.tickets[pending.number]
         self.discarded[pending.number] = reason
 
-    async def status(self, number: str) -> TicketStatus | None:
-        """The caller's view of ticket ``number``; pending ones do not exist yet."""
+    async def status(
+        self, number: str, *, caller: str | None = None
+    ) -> TicketStatus | None:
+        """The caller's view of ticket ``number``; pending ones do not exist
+        yet; a recorded reply only for the ticket's own ``caller``."""
         ticket = self.tickets.get(number)
         if ticket is None or ticket.state == "pending":
             return None
+        own = bool(caller) and caller == ticket.call.caller
+        reply = ticket.replied_prompt if own else None
         return TicketStatus(
             ticket.number,
             ticket.kind,
             ticket.state,
             ticket.deadline,
-            ticket.replied_prompt,
+            reply,
+            reply_withheld=bool(ticket.replied_prompt) and not own,
         )
 
     def is_valid_number(self, number: str) -> bool:

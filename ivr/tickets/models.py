@@ -68,7 +68,7 @@ class Ticket:
     closed_at: datetime | None
     overdue_at: datetime | None
     fax_document: str
-    fax_number: str
+    fax_number: str = field(repr=False)
     fax_state: str
     fax_attempts: int
     fax_result: str

@@ -11,7 +11,8 @@ runs at start-up and every ``interval`` seconds and matches them both ways:
    recording is discarded as ``lost``, with a warning and an ops alert;
 3. a recording older than ``grace`` with no entry at all gets a ticket
    (number from the file name; ``complaint`` when its parts are a
-   complaint's, else ``message``), flagged ``recovered``;
+   complaint's, else ``message``), flagged ``recovered``, in the area
+   (queue) ``q-complaints`` or ``q-general`` so that agents can claim it;
 4. day folders older than ``keep_days`` (the retention) are deleted.
 """
 
@@ -33,7 +34,7 @@ from ivr.tickets.pending_spool import PendingSpool
 from ivr.tickets.recordings import FoundRecording, RecordingFolder, wav_seconds
 from ivr.tickets.store import TicketStore
 
-__all__ = ["COMPLAINT_PARTS", "ReconcileResult", "TicketReconciler"]
+__all__ = ["ADOPTED_AREAS", "COMPLAINT_PARTS", "ReconcileResult", "TicketReconciler"]
 
 log = logging.getLogger("ivr.tickets.reconciler")
 
@@ -41,6 +42,10 @@ COMPLAINT_PARTS = frozenset({"name", "matter"})
 """The parts a complaint records; a stray file with them is a complaint."""
 
 ACTOR = "reconciler"
+
+ADOPTED_AREAS = {"complaint": "q-complaints", "message": "q-general"}
+"""The area (a queue name, matched by agents' skills) of an adopted recording:
+nothing else is known of its call."""
 
 Alert = Callable[[str, str], Awaitable[None]]
 """An ops alert: (kind, detail). The service passes the CTI alert writer."""
@@ -169,6 +174,7 @@ class TicketReconciler:
             deadline_at=deadline.at,
             deadline_days=deadline.working_days,
             deadline_provisional=deadline.provisional,
+            area=ADOPTED_AREAS[kind],
         )
 
     async def _report_lost(self, ticket: Ticket) -> None:

@@ -9,6 +9,7 @@ for roles outside :data:`~ivr.tickets.models.STAFF_ROLES` and written to
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -48,8 +49,14 @@ class TicketReader:
         self._engine = engine
         self._policy = policy
 
-    async def status(self, number: str) -> TicketStatus | None:
-        """What a caller keying ``number`` may hear; ``None`` if nothing."""
+    async def status(
+        self, number: str, *, caller_hash: str = ""
+    ) -> TicketStatus | None:
+        """What a caller keying ``number`` may hear; ``None`` if nothing.
+
+        A recorded reply only for ``caller_hash`` equal to the ticket's (the
+        keyed hash of the calling number; ``""``, unknown, never matches).
+        """
         async with self._engine.connect() as connection:
             found = await connection.execute(
                 select(tickets).where(tickets.c.number == number)
@@ -65,19 +72,24 @@ class TicketReader:
             working_days=int(row["deadline_days"]),
         )
         prompt = row["reply_prompt"] if row["reply_kind"] == "recorded" else ""
+        own = bool(caller_hash) and hmac.compare_digest(
+            caller_hash, row["caller_hash"] or ""
+        )
         return TicketStatus(
             number=number,
             kind=row["kind"],
             state=row["state"],
             deadline=deadline,
-            replied_prompt=prompt or None,
+            replied_prompt=(prompt if own else "") or None,
+            reply_withheld=bool(prompt) and not own,
         )
 
     async def get(
         self, number: str, viewer: Viewer, now: datetime, *, reveal_caller: bool = False
     ) -> Ticket:
         """Ticket ``number`` with its recordings; the full caller number only
-        with ``reveal_caller``, for a staff role, after logging the view."""
+        with ``reveal_caller``, for a staff role, after logging the view (the
+        ``caller`` view also covers a fax request's keyed fax number)."""
         if reveal_caller:
             _require_staff(viewer)
         async with self._engine.begin() as connection:

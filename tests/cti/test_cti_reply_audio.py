@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cti.errors import TicketActionError
-from cti.reply_audio import check_wav, store_reply
+from cti.reply_audio import ReplyAudio, check_wav, store_reply
 
 
 def wav_bytes(
@@ -62,3 +62,22 @@ def test_replies_are_numbered_and_the_prompt_has_no_extension(tmp_path: Path) ->
         "1203100000018-reply-1.wav",
         "1203100000018-reply-2.wav",
     ]
+
+
+def test_a_relative_folder_gives_an_absolute_prompt_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the embedded relative recordings folder the prompt path is still
+    absolute: Asterisk reads a relative one under its own sounds folder."""
+    monkeypatch.chdir(tmp_path)
+
+    prompt = store_reply(Path("ticket-recordings/replies"), "1203100000018", audio())
+
+    assert Path(prompt).is_absolute()
+    assert prompt == str(tmp_path / "ticket-recordings/replies/1203100000018-reply-1")
+    assert Path(prompt + ".wav").exists()
+
+
+def audio() -> ReplyAudio:
+    """A valid one-second reply."""
+    return check_wav(wav_bytes())

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from ticket_desk_rig import CALLER, Desk, wav_bytes
+from ticket_desk_rig import CALLER, CALLER_HASH, Desk, wav_bytes
 
 from cti.tickets_web import TICKET_ROUTES
 from cti.web_auth import Access
+from ivr.privacy import mask_number
 from ivr.tickets.models import Viewer
 
 INSIDE = "1203100000018"
@@ -88,6 +89,25 @@ async def test_opening_a_ticket_shows_the_caller_and_logs_the_view(desk: Desk) -
     ]
 
 
+async def test_a_fax_requests_number_shows_in_full_only_in_the_logged_detail(
+    desk: Desk,
+) -> None:
+    """Staff see the keyed fax number on the ticket detail (logged as a caller
+    view), masked in the listing."""
+    sup = desk.auth("sup")
+    fax = await desk.fax_request("1203100000034", "01088886666")
+
+    listing = await (await desk.client.get("/cti/tickets?kind=fax", headers=sup)).json()
+    body = await (await desk.client.get(f"/cti/tickets/{fax}", headers=sup)).json()
+
+    assert "01088886666" not in str(listing)
+    assert listing["tickets"][0]["fax"]["number"] == mask_number("01088886666")
+    assert body["fax"]["number"] == "01088886666"
+    assert body["fax"]["document"] == "pension-form"
+    views = await desk.store.views(fax)
+    assert [(v["username"], v["what"]) for v in views] == [("sup", "caller")]
+
+
 async def test_an_agents_listing_is_kept_to_their_areas(desk: Desk) -> None:
     """By default their own tickets; an area of their skills; not another's."""
     agent = desk.auth("agent1001")
@@ -135,6 +155,24 @@ async def test_filters_select_by_day_and_overdue(desk: Desk) -> None:
 
     assert {t["number"] for t in (await todays.json())["tickets"]} == {INSIDE, OUTSIDE}
     assert [t["number"] for t in (await late.json())["tickets"]] == ["1203100000034"]
+
+
+async def test_only_the_detail_lists_recordings(desk: Desk) -> None:
+    """Listings and action replies do not load recordings, so they carry no
+    "recordings" key rather than an empty list claiming there are none."""
+    agent = desk.auth("agent1001")
+
+    listing = await (
+        await desk.client.get("/cti/tickets?area=q-social-insurance", headers=agent)
+    ).json()
+    claimed = await (await desk.client.post("/cti/tickets/claim", headers=agent)).json()
+    detail = await (
+        await desk.client.get(f"/cti/tickets/{INSIDE}", headers=agent)
+    ).json()
+
+    assert "recordings" not in listing["tickets"][0]
+    assert claimed["number"] == INSIDE and "recordings" not in claimed
+    assert detail["recordings"] == [{"part": "message", "seconds": 2.0}]
 
 
 async def test_claim_forward_and_close(desk: Desk) -> None:
@@ -187,7 +225,7 @@ async def test_a_recorded_reply_becomes_the_prompt_the_caller_hears(
     )
 
     assert got.status == 200 and (await got.json())["reply_kind"] == "recorded"
-    status = await desk.store.status(INSIDE)
+    status = await desk.store.status(INSIDE, caller_hash=CALLER_HASH)
     assert status is not None and status.state == "replied"
     assert status.replied_prompt == str(desk.messages / "replies" / f"{INSIDE}-reply-1")
     stored = Path(f"{status.replied_prompt}.wav")

@@ -20,6 +20,8 @@ from ivr.web import make_app
 
 CALLER = "13800138000"
 """The caller of every test ticket: must never show in logs or events."""
+CALLER_HASH = "keyed-hash-of-the-caller"
+"""The stored keyed hash of CALLER: a status look-up with it is the caller's."""
 
 
 def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
@@ -126,6 +128,7 @@ class Desk:
             deadline_provisional=deadline.provisional,
             uniqueid=f"1796312000.{number[-4:]}",
             caller=CALLER,
+            caller_hash=CALLER_HASH,
             caller_masked="138****8000",
             menu_path=("welcome", "main"),
             area=area,

@@ -383,3 +383,22 @@ def test_flow_view_is_json_ready(catalog: PromptCatalog) -> None:
     assert menu["kind"] == "menu"
     assert menu["options"]["0"] == "agent-general"
     assert menu["line"] == flow.node("main-menu").pos.line
+
+
+def test_a_ticket_area_that_is_no_queue_is_a_warning(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """A complaint area written as 'complaints' (not the queue q-complaints)
+    is warned about at its 'area' key, with the queue it probably means."""
+    path, text = broken_copy(
+        tmp_path, "    area: q-complaints\n", "    area: complaints\n"
+    )
+
+    lines = check_lines(path, catalog)
+
+    warned = [line for line in lines if "is no queue of this flow" in line]
+    assert [line.split(": warning: ")[0] for line in warned] == [
+        where_in(text, "area: complaints")
+    ]
+    assert "did you mean 'q-complaints'?" in warned[0]
+    assert errors_of(lines) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from ticket_fakes import (
 from ivr.flow import Flow
 from ivr.prompts import PromptCatalog
 from ivr.speech import speak_date, speak_digits
+from ivr.tickets.desk import FaxDocument
+from ivr.tickets.memory_desk import MemoryTicketDesk
 from ivr.trace import OutcomeKind
 
 FRIDAY = at(2026, 10, 16, 15, 0)
@@ -112,6 +115,30 @@ async def test_no_document_chosen_goes_back(
     _, trace = await run_with_desk(flow, catalog, channel, FRIDAY, desk)
 
     assert desk.tickets == {}
+    assert trace.path[-2:] == ["fax-request", "self-service"]
+
+
+class NoDocumentsDesk(MemoryTicketDesk):
+    """A desk with no fax documents configured (the embedded default)."""
+
+    def fax_documents(self) -> Sequence[FaxDocument]:
+        """None offered."""
+        return []
+
+
+async def test_no_documents_configured_says_faxes_are_not_offered(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """Without documents the caller hears that faxes are not offered here,
+    not that the system is being adjusted, and goes to on_fail."""
+    desk = memory_desk(tmp_path, flow, FRIDAY, kind=NoDocumentsDesk)
+    channel = RecordingChannel([*TO_FAX, HANG_UP])
+
+    _, trace = await run_with_desk(flow, catalog, channel, FRIDAY, desk)
+
+    assert "fax-not-offered" in channel.played
+    assert "fax-unavailable" not in channel.played
+    assert trace.steps[-2].result == "no fax documents"
     assert trace.path[-2:] == ["fax-request", "self-service"]
 
 

@@ -89,7 +89,7 @@ async def test_the_desk_hears_who_called_and_from_where(
     assert ticket.call.caller == CALLER
     assert ticket.call.uniqueid == "1700000000.1"
     assert ticket.call.menu_path[-2:] == ("after-hours", "leave-message")
-    assert ticket.call.area == "general"
+    assert ticket.call.area == "q-general"
     assert ticket.call.language == "zh"
     assert ticket.call.flow_version == flow.version
 
@@ -303,7 +303,7 @@ async def test_complaint_records_name_then_matter(
 
     (ticket,) = desk.tickets.values()
     name, matter = ticket.recording["name"], ticket.recording["matter"]
-    assert ticket.kind == "complaint" and ticket.call.area == "complaints"
+    assert ticket.kind == "complaint" and ticket.call.area == "q-complaints"
     assert [(p.part, p.path) for p in ticket.parts] == [
         ("name", name),
         ("matter", matter),

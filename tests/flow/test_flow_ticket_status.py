@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from flow_fakes import HANG_UP, SILENCE, at
 from ticket_fakes import (
+    CALLER,
     BrokenDesk,
     RecordingChannel,
     contains,
@@ -21,7 +22,8 @@ from ivr.tickets import CallContext, TicketStatus, check_digit
 from ivr.tickets.memory_desk import MemoryTicketDesk
 
 WHEN = at(2026, 10, 13, 10, 0)
-CONTEXT = CallContext("1699999999.9", "13800000000", ("leave-message",), "q", "zh")
+CONTEXT = CallContext("1699999999.9", CALLER, ("leave-message",), "q", "zh")
+"""The call that left the ticket: from the number the test channels call from."""
 TO_STATUS = ("7", "5")
 """Main menu 7 (self-service), then 1 (ask about a ticket)."""
 
@@ -40,10 +42,12 @@ class CountingDesk(MemoryTicketDesk):
 
     lookups = 0
 
-    async def status(self, number: str) -> TicketStatus | None:
+    async def status(
+        self, number: str, *, caller: str | None = None
+    ) -> TicketStatus | None:
         """Count, then look up."""
         type(self).lookups += 1
-        return await super().status(number)
+        return await super().status(number, caller=caller)
 
 
 @pytest.mark.parametrize(
@@ -90,6 +94,27 @@ async def test_recorded_reply_is_played(
         ["status-reply", "/var/spool/ivr/replies/answer-1"],
     )
     assert "status-state-replied" in channel.played
+    assert "status-reply-own-line" not in channel.played
+
+
+@pytest.mark.parametrize("caller", ["13700000001", None])
+async def test_recorded_reply_is_kept_from_other_numbers(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog, caller: str | None
+) -> None:
+    """Another number (or none shown) keying the ticket hears its state and
+    deadline and that the reply goes to the number that left it, not the
+    reply itself (norm art. 25)."""
+    desk = memory_desk(tmp_path, flow, WHEN)
+    number = await _ticket(desk)
+    desk.set_state(number, "replied", "/var/spool/ivr/replies/answer-1")
+    channel = RecordingChannel([*TO_STATUS, number, HANG_UP], caller=caller)
+
+    await run_with_desk(flow, catalog, channel, WHEN, desk)
+
+    assert "/var/spool/ivr/replies/answer-1" not in channel.played
+    assert "status-reply" not in channel.played
+    assert contains(channel.played, ["status-state-replied", "status-deadline"])
+    assert "status-reply-own-line" in channel.played
 
 
 async def test_wrong_check_digit_asks_again_without_a_look_up(
@@ -139,7 +164,8 @@ async def test_unknown_numbers_learn_nothing(
 async def test_silence_reprompts_then_gives_up(
     tmp_path: Path, flow: Flow, catalog: PromptCatalog
 ) -> None:
-    """No number keyed: the silence lines, then on_fail."""
+    """No number keyed: the silence lines, then "no number received" (not
+    "does not match", since nothing was keyed), then on_fail."""
     desk = memory_desk(tmp_path, flow, WHEN)
     channel = RecordingChannel([*TO_STATUS, SILENCE, SILENCE, SILENCE, HANG_UP])
 
@@ -150,7 +176,9 @@ async def test_silence_reprompts_then_gives_up(
         "no-input-1",
         "no-input-2",
     ]
-    assert trace.steps[-2].result == "no ticket found"
+    assert "status-no-number" in channel.played
+    assert "status-not-found" not in channel.played
+    assert trace.steps[-2].result == "no number keyed"
 
 
 async def test_desk_down_is_said(

@@ -126,7 +126,9 @@ class BrokenDesk(MemoryTicketDesk):
         """Fail as a desk with nowhere to write does."""
         raise OSError("no space left on device")
 
-    async def status(self, number: str) -> TicketStatus | None:
+    async def status(
+        self, number: str, *, caller: str | None = None
+    ) -> TicketStatus | None:
         """Fail as a desk without its database does."""
         raise OSError("database unreachable")
 

@@ -90,6 +90,24 @@ async def test_complete_stores_parts_and_status(
     assert "139******78" in caplog.text
 
 
+async def test_a_recorded_reply_is_heard_only_from_the_callers_number(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The desk hashes the calling number with its key: the ticket's caller
+    gets the recorded reply, another number only its state (norm art. 25)."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(), ["message"])
+    await desk.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
+    await desk.store.reply(pending.number, "recorded", "/replies/m", "wang", T0)
+
+    own = await desk.status(pending.number, caller=CALLER)
+    other = await desk.status(pending.number, caller="13700000001")
+
+    assert own is not None and own.replied_prompt == "/replies/m"
+    assert other is not None and other.state == "replied"
+    assert other.replied_prompt is None and other.reply_withheld
+
+
 async def test_discard_removes_the_recording(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:

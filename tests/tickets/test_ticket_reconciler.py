@@ -137,6 +137,30 @@ async def test_recording_without_entry_becomes_a_ticket(
     assert (complaint.kind, message.kind) == ("complaint", "message")
     assert sorted(p.part for p in complaint.recordings) == ["matter", "name"]
     assert complaint.recovered and complaint.caller_masked == ""
+    assert (complaint.area, message.area) == ("q-complaints", "q-general")
+
+
+async def test_adopted_recordings_are_claimed_by_their_queues_agents(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A stray message goes to a q-general agent, a stray complaint to a
+    q-complaints agent: their areas are queue names, as agents' skills are."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    day = tmp_path / "recordings" / "2026-03-10"
+    for stem, seconds in (
+        ("12260310000091-matter", 9.0),
+        ("12260310000082-message", 4.0),
+    ):
+        age(write_wav(str(day / stem), seconds), clock)
+    clock.advance(LATER)
+    await make_reconciler(desk, clock).run_once()
+
+    general = await desk.store.claim_next("a1", ["q-general"], T0)
+    complaints = await desk.store.claim_next("a2", ["q-complaints"], T0)
+
+    assert general is not None and general.number == "12260310000082"
+    assert complaints is not None and complaints.number == "12260310000091"
 
 
 async def test_spool_is_replayed_first(engine: AsyncEngine, tmp_path: Path) -> None:

@@ -90,14 +90,31 @@ async def test_status_tells_a_caller_only_their_ticket(store: TicketStore) -> No
     await store.complete(first, [("message", "/r/a", 5.0)], T0)
     await store.reply(first.number, "recorded", "/replies/a", "wang", later(2))
 
-    status = await store.status(first.number)
+    status = await store.status(first.number, caller_hash="hash")
 
     assert status is not None
     assert status.state == "replied"
     assert status.deadline.day == date(2026, 3, 13)
     assert status.deadline.at.tzinfo == SHANGHAI
-    assert status.replied_prompt == "/replies/a"
+    assert status.replied_prompt == "/replies/a" and not status.reply_withheld
     assert await store.status("1226031000099") is None
+
+
+async def test_a_recorded_reply_is_withheld_from_other_callers(
+    store: TicketStore,
+) -> None:
+    """Another number's hash, or none (no caller ID), hears state and deadline
+    but not the recorded reply (norm art. 25)."""
+    first = entry("1226031000004")
+    await store.complete(first, [("message", "/r/a", 5.0)], T0)
+    await store.reply(first.number, "recorded", "/replies/a", "wang", later(2))
+
+    other = await store.status(first.number, caller_hash="another-hash")
+    unknown = await store.status(first.number)
+
+    for status in (other, unknown):
+        assert status is not None and status.state == "replied"
+        assert status.replied_prompt is None and status.reply_withheld
 
 
 async def test_lifecycle_and_illegal_transitions(store: TicketStore) -> None:

@@ -64,7 +64,7 @@ async def test_fax_requests_and_states(tmp_path: Path) -> None:
 
     receipt = await desk.request_fax(CALL, "pension-guide", "01065551234")
     desk.set_state(receipt.number, "replied", "/replies/r1")
-    status = await desk.status(receipt.number)
+    status = await desk.status(receipt.number, caller=CALL.caller)
 
     assert receipt.will_send and receipt.document == "pension-guide"
     assert receipt.deadline.day == date(2026, 10, 9)
