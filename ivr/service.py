@@ -30,6 +30,7 @@ from ivr.calls import CallHandler, LoadedFlow
 from ivr.clock import Clock, SystemClock
 from ivr.config import Config
 from ivr.flow import Flow, Problem, QueryNode
+from ivr.flow.calendar import LiveCalendar
 from ivr.queries import BackendConfigError, QueryServices
 from ivr.records import CallRecordWriter, FlowVersionStore, MigrationError, migrate
 from ivr.reload import FlowRefusedError, Reloader, ReloadResult, read_flow
@@ -294,12 +295,12 @@ class Service:
     def _start_tickets(self) -> None:
         """Give the flow its ticket desk, on the call records' database.
 
-        Deadlines follow the calendar of the flow loaded at start-up.
+        Deadlines follow the calendar of the flow loaded now (reloads too).
         """
         self.tickets = build_ticket_desk(
             self.config,
             self.records.store.engine,
-            self._handler().loaded.calendar,
+            LiveCalendar(lambda: self._handler().loaded.calendar),
             self._clock,
             alert=self._ops_alert,
         )

@@ -12,7 +12,7 @@ rather than never. Dates in ``settings.calendar`` override both.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
 
@@ -20,7 +20,7 @@ import chinese_calendar
 
 from ivr.flow.model import CalendarOverride, Flow
 
-__all__ = ["HOLIDAY_KEYS", "WorkCalendar"]
+__all__ = ["HOLIDAY_KEYS", "LiveCalendar", "WorkCalendar"]
 
 logger = logging.getLogger("ivr.flow.calendar")
 
@@ -84,3 +84,28 @@ class WorkCalendar:
         if not on_holiday or name is None:
             return None
         return HOLIDAY_KEYS.get(str(name), str(name))
+
+
+class LiveCalendar(WorkCalendar):
+    """The calendar of whichever flow is loaded now, asked afresh each time.
+
+    Reply deadlines are counted by a policy built once at start-up; an ops
+    edit of ``settings.calendar`` (an extra holiday) reaches them through
+    this calendar at the next reload, as it reaches the greetings.
+    """
+
+    def __init__(self, current: Callable[[], WorkCalendar]) -> None:
+        super().__init__()
+        self._current = current
+
+    def has_data(self, year: int) -> bool:
+        """True when the official calendar covers ``year``."""
+        return self._current().has_data(year)
+
+    def is_working_day(self, day: date) -> bool:
+        """The loaded flow's answer: overrides first, then the official data."""
+        return self._current().is_working_day(day)
+
+    def holiday_name(self, day: date) -> str | None:
+        """The loaded flow's holiday greeting key for ``day``, if any."""
+        return self._current().holiday_name(day)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from ivr.flow import CalendarOverride, Flow, WorkCalendar
+from ivr.flow.calendar import LiveCalendar
 
 
 def test_national_day_is_a_named_holiday() -> None:
@@ -66,3 +67,19 @@ def test_for_flow_uses_the_flow_overrides(flow: Flow) -> None:
     calendar = WorkCalendar.for_flow(replace(flow, settings=settings))
 
     assert not calendar.is_working_day(date(2026, 3, 3))
+
+
+def test_live_calendar_follows_the_loaded_flow() -> None:
+    """A deadline policy built at start-up sees an extra holiday added by a
+    reload: the live calendar asks the current flow's calendar each time."""
+    day = date(2026, 12, 31)
+    loaded = [WorkCalendar()]
+    live = LiveCalendar(lambda: loaded[0])
+    before = live.is_working_day(day)
+
+    loaded[0] = WorkCalendar([CalendarOverride(day, "other", working=False)])
+
+    assert before is True
+    assert live.is_working_day(day) is False
+    assert live.holiday_name(day) == "other"
+    assert live.has_data(2026) is loaded[0].has_data(2026)
