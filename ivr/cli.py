@@ -283,10 +283,18 @@ def _run_serve(args: argparse.Namespace) -> int:
 def _run_call(args: argparse.Namespace) -> int:
     import os
 
-    from ivr.prompts import PromptCatalog
+    from ivr.prompts import PromptCatalog, PromptCatalogError
     from ivr.sim import place_call
 
-    catalog = PromptCatalog.load(Path(args.prompts))
+    try:
+        catalog = PromptCatalog.load(Path(args.prompts))
+    except PromptCatalogError as exc:
+        print(
+            f"ivr call: {exc}; run it from the project folder or give "
+            "--prompts <the service's prompt folder> (to print what is said)",
+            file=sys.stderr,
+        )
+        return 2
     call = place_call(
         host=args.host,
         port=args.port,

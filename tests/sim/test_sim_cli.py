@@ -228,6 +228,20 @@ async def test_bad_queue_mode_exits_2_before_calling() -> None:
     assert "bad --queue 'busy': expected one of answer, noanswer" in err.getvalue()
 
 
+def test_missing_prompt_folder_exits_2_with_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ivr call` away from the project folder says what to do, no traceback."""
+    port = str(_free_port())
+
+    code = main(["call", "--keys", "1", "--port", port, "--prompts", str(tmp_path)])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "--prompts" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize(
     "text", ["2026-13-45 09:00", "2026-10-08", "tomorrow", "2026-10-08 25:00"]
 )
