@@ -238,12 +238,21 @@ class MediaCommands:
             argv[2], argv[3], argv[4], max_ms, _silence_ms(argv), _wants_beep(argv)
         )
         offset = atoi(argv[6]) if len(argv) > 6 and scan_int(argv[6]) is not None else 0
-        outcome = await self.ctx.caller.on_record(request)
+        outcome = _within_limit(await self.ctx.caller.on_record(request), max_ms)
         self.ctx.model.record("record", request.path, _describe(outcome))
         self.ctx.recordings[request.path] = outcome.seconds
         reply = await Recording(self.ctx, request, offset).finish(outcome)
         _write_recording(request, outcome)
         return reply
+
+
+def _within_limit(outcome: RecordOutcome, max_ms: int) -> RecordOutcome:
+    """A caller still speaking at the limit is cut off there: res_agi.c's
+    RECORD FILE stops at its timeout (a negative one means none)."""
+    limit = max_ms / 1000
+    if max_ms < 0 or outcome.ended_by.startswith("beep-") or outcome.seconds <= limit:
+        return outcome
+    return RecordOutcome("timeout", "", limit)
 
 
 def _write_recording(request: RecordRequest, outcome: RecordOutcome) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from ivr.sim import RecordOutcome, RecordRequest, ScriptedCaller
 from ivr.sim.errors import CallerScriptError
+from ivr.sim.media import _within_limit
 from ivr.sim.script import InteractiveCaller, parse_tokens, record_outcome
 
 REQUEST = RecordRequest("/tmp/rec", "wav", "#", 120000, 5000, True)
@@ -57,3 +58,20 @@ async def test_typing_caller_is_asked_how_the_recording_ends() -> None:
     assert outcome == RecordOutcome("hangup", "#", 7.0)
     assert "up to 120 s" in out.getvalue()
     assert "for example 5# or 12!" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "limited"),
+    [
+        (RecordOutcome("dtmf", "#", 200.0), RecordOutcome("timeout", "", 120.0)),
+        (RecordOutcome("hangup", "#", 119.0), RecordOutcome("hangup", "#", 119.0)),
+        (RecordOutcome("beep-key", "#", 0.0), RecordOutcome("beep-key", "#", 0.0)),
+    ],
+)
+def test_a_caller_speaking_past_the_limit_is_cut_off(
+    outcome: RecordOutcome, limited: RecordOutcome
+) -> None:
+    """rec200 on a 120 s RECORD FILE ends by the time limit at 120 s, as
+    res_agi.c stops there; what ends inside the limit is left alone."""
+    assert _within_limit(outcome, 120_000) == limited
+    assert _within_limit(outcome, -1) == outcome
