@@ -22,7 +22,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ivr.flow import Flow, MenuNode, Node
+from ivr.flow.query_model import QueryNode, fixed_prompts
 from ivr.flow.reachability import successors
+from ivr.flow.ticket_model import (
+    FAX_PROMPTS,
+    RECORDING_PROMPTS,
+    STATUS_PROMPTS,
+    FaxNode,
+    MessageNode,
+    TicketStatusNode,
+)
 from ivr.prompts import PromptCatalog
 
 __all__ = ["Speaker", "key_paths", "speakers_by_prompt"]
@@ -73,7 +82,31 @@ def speakers_by_prompt(flow: Flow, catalog: PromptCatalog) -> dict[str, list[Spe
                 speaker = Speaker(node.id, node.kind, where, paths.get(node.id))
                 if speaker not in found.setdefault(value, []):
                     found[value].append(speaker)
+        for value in fixed_wording(node):
+            speaker = Speaker(node.id, node.kind, FIXED, paths.get(node.id))
+            if catalog.has(value) and speaker not in found.setdefault(value, []):
+                found[value].append(speaker)
     return found
+
+
+FIXED = "fixed wording"
+"""The field named for lines a node kind says by itself (not in menus.yaml)."""
+
+
+def fixed_wording(node: Node) -> tuple[str, ...]:
+    """The prompts a node says in its kind's fixed wording: the review keys
+    and read-back of a message, the states of a ticket, a query's requests
+    and refusals. Agents see where these lines are said like any other."""
+    match node:
+        case QueryNode():
+            return fixed_prompts(node.inputs)
+        case MessageNode():
+            return RECORDING_PROMPTS
+        case TicketStatusNode():
+            return STATUS_PROMPTS
+        case FaxNode():
+            return FAX_PROMPTS
+    return ()
 
 
 def _strings(node: Node) -> Iterator[tuple[str, str]]:

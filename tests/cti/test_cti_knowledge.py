@@ -103,6 +103,21 @@ def test_speakers_carry_the_keys_from_the_main_menu(shipped: LoadedFlow) -> None
     assert [(s.node_id, s.path) for s in main] == [("main-menu", "")]
 
 
+def test_fixed_lines_name_the_nodes_that_say_them(shipped: LoadedFlow) -> None:
+    """Lines a node kind says by itself (the ticket read-back, a query's
+    refusals) list those nodes and their keys, like lines named in menus.yaml."""
+    base = KnowledgeBase(shipped, AudioDigests())
+
+    saved = {s.node_id: s for s in base.entry("message-saved").speakers}
+    locked = {s.node_id for s in base.entry("query-locked").speakers}
+    status = {s.node_id: s for s in base.entry("status-reply").speakers}
+
+    assert saved["leave-message"].field == "fixed wording"
+    assert saved["leave-message"].kind == "message"
+    assert {"query-contributions", "query-pension"} <= locked
+    assert status["ticket-status"].path == "6-4"  # the shortest: complaints, 4
+
+
 def test_text_and_audio_follow_the_language_route(shipped: LoadedFlow) -> None:
     """yue entries speak Cantonese where recorded, Mandarin where not."""
     base = KnowledgeBase(shipped, AudioDigests())
