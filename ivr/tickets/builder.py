@@ -8,6 +8,7 @@ to the flow and ``parts.store`` to the HTTP API.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,8 @@ from ivr.tickets.recordings import RecordingFolder
 from ivr.tickets.store import TicketStore
 
 __all__ = ["TicketParts", "build_ticket_desk"]
+
+logger = logging.getLogger("ivr.tickets.builder")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,13 @@ def build_ticket_desk(
         FaxDocument(d.key, d.id, d.title, d.path, d.prompt)
         for d in settings.fax_documents
     ]
+    for document in documents:
+        if not Path(document.path).is_file():
+            logger.warning(
+                "fax document %s: no file at %s; requests for it cannot be sent",
+                document.id,
+                document.path,
+            )
     desk = DatabaseTicketDesk(
         store,
         spool,
