@@ -29,7 +29,7 @@ from cti.callbacks import place_call_back
 from cti.errors import AMIUnavailableError, TicketActionError
 from cti.reply_audio import check_wav, store_reply
 from cti.staff import StaffMember
-from ivr.privacy import mask_number
+from ivr.privacy import is_callable_number, mask_number
 from ivr.tickets.errors import (
     RecordingExpiredError,
     TicketAccessError,
@@ -164,7 +164,7 @@ class TicketActions:
         ticket = await self.open(member, number)
         if ticket.state == "closed":
             raise TicketStateError(number, ticket.state, "call back")
-        if not ticket.caller or not ticket.caller.isdigit():
+        if not is_callable_number(ticket.caller):
             raise TicketActionError(f"ticket {number} has no number to call back")
         if number in self._calling:
             raise TicketStateError(number, "being called back", "call back")
