@@ -155,23 +155,24 @@ class TicketActions:
 
         Refused at once when the member has no phone, the ticket has no
         caller number, it is closed or a call-back of it is under way (409),
-        or AMI is not
-        ready; the Originate and the wait for the citizen's leg run in a
-        task the CTI service owns.
+        or AMI is not ready. Every refusal that can be told without the
+        full number comes before it is read, so a refused call-back logs no
+        view of the caller. The Originate and the wait for the citizen's
+        leg run in a task the CTI service owns.
         """
         if not member.interface:
             raise TicketActionError(f"{member.username} has no phone interface")
-        ticket = await self.open(member, number)
-        if ticket.state == "closed":
-            raise TicketStateError(number, ticket.state, "call back")
-        if not is_callable_number(ticket.caller):
-            raise TicketActionError(f"ticket {number} has no number to call back")
-        if number in self._calling:
-            raise TicketStateError(number, "being called back", "call back")
+        _refuse_call_back(await self.visible(member, number), self._calling)
         client = self._ready_client()
+        ticket = await self.store.get(
+            number, viewer_of(member), self.service.now(), reveal_caller=True
+        )
+        caller = ticket.caller
+        if not is_callable_number(caller):
+            raise TicketActionError(f"ticket {number} has no number to call back")
         action = commands.callback(
             member.interface,
-            ticket.caller,
+            caller,
             self.service.options.tickets.callback_context,
             number,
         )
@@ -179,7 +180,7 @@ class TicketActions:
             "%s calls back ticket %s on %s",
             member.username,
             number,
-            mask_number(ticket.caller),
+            mask_number(caller),
         )
         self._calling.add(number)
         self.service.spawn(self._call_back(client, action, member, number), "callback")
@@ -232,6 +233,20 @@ class TicketActions:
         if client.state is not ConnectionState.READY:
             raise AMIUnavailableError(f"AMI is {client.state.value}; try again")
         return client
+
+
+def _refuse_call_back(ticket: Ticket, calling: set[str]) -> None:
+    """Refuse a call-back the ticket's visible fields already rule out: a
+    closed ticket or one being called back (409), or a masked caller number
+    that is not digits (a withheld caller ID); the full number is checked
+    again once read."""
+    if ticket.state == "closed":
+        raise TicketStateError(ticket.number, ticket.state, "call back")
+    if ticket.number in calling:
+        raise TicketStateError(ticket.number, "being called back", "call back")
+    masked = ticket.caller_masked.replace("*", "")
+    if not is_callable_number(masked):
+        raise TicketActionError(f"ticket {ticket.number} has no number to call back")
 
 
 def _agent_filter(member: StaffMember, which: TicketFilter) -> TicketFilter:
