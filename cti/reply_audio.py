@@ -21,7 +21,14 @@ from pathlib import Path
 
 from cti.errors import TicketActionError
 
-__all__ = ["MAX_BYTES", "MAX_SECONDS", "ReplyAudio", "check_wav", "store_reply"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_SECONDS",
+    "ReplyAudio",
+    "check_wav",
+    "discard_reply",
+    "store_reply",
+]
 
 MAX_SECONDS = 300.0
 """Longest recorded reply accepted (five minutes)."""
@@ -96,3 +103,9 @@ def store_reply(folder: Path, ticket: str, audio: ReplyAudio) -> str:
     partial.write_bytes(audio.data)
     os.replace(partial, final)
     return str(final.with_suffix(""))
+
+
+def discard_reply(prompt: str) -> None:
+    """Delete a stored reply the ticket store refused (blocking: call it in a
+    worker thread), so no recording is kept that no ticket points to."""
+    Path(f"{prompt}.wav").unlink(missing_ok=True)

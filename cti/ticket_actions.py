@@ -27,7 +27,7 @@ from cti import commands
 from cti.ami import Action, AMIClient, ConnectionState
 from cti.callbacks import place_call_back
 from cti.errors import AMIUnavailableError, TicketActionError
-from cti.reply_audio import check_wav, store_reply
+from cti.reply_audio import check_wav, discard_reply, store_reply
 from cti.staff import StaffMember
 from ivr.privacy import is_callable_number, mask_number
 from ivr.tickets.errors import (
@@ -35,6 +35,7 @@ from ivr.tickets.errors import (
     TicketAccessError,
     TicketStateError,
 )
+from ivr.tickets.lifecycle import check_action
 from ivr.tickets.models import Ticket, TicketFilter, TicketPage, Viewer
 
 if TYPE_CHECKING:
@@ -135,20 +136,31 @@ class TicketActions:
     async def reply_recorded(
         self, member: StaffMember, number: str, data: bytes
     ) -> Ticket:
-        """Store a recorded answer and make it the ticket's reply."""
-        await self.visible(member, number)
+        """Store a recorded answer and make it the ticket's reply.
+
+        A ticket whose state allows no reply (closed, already replied) is
+        refused (409) before its file is written; should the store refuse
+        the reply all the same (closed meanwhile), the file is deleted again.
+        """
+        ticket = await self.visible(member, number)
+        check_action(number, ticket.state, "reply")
         audio = check_wav(data)
         folder = Path(self.service.options.tickets.recordings_dir) / "replies"
         prompt = await asyncio.to_thread(store_reply, folder, number, audio)
+        try:
+            replied = await self.store.reply(
+                number, "recorded", prompt, member.username, self.service.now()
+            )
+        except TicketStateError:
+            await asyncio.to_thread(discard_reply, prompt)
+            raise
         logger.info(
             "%s recorded a %.1f s reply to ticket %s",
             member.username,
             audio.seconds,
             number,
         )
-        return await self.store.reply(
-            number, "recorded", prompt, member.username, self.service.now()
-        )
+        return replied
 
     async def call_back(self, member: StaffMember, number: str) -> None:
         """Ring the member's phone, then the caller; the outcome comes later.
