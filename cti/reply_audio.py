@@ -21,13 +21,28 @@ from pathlib import Path
 
 from cti.errors import TicketActionError
 
-__all__ = ["MAX_BYTES", "MAX_SECONDS", "ReplyAudio", "check_wav", "store_reply"]
+__all__ = [
+    "FILE_MODE",
+    "FOLDER_MODE",
+    "MAX_BYTES",
+    "MAX_SECONDS",
+    "ReplyAudio",
+    "check_wav",
+    "discard_reply",
+    "store_reply",
+]
 
 MAX_SECONDS = 300.0
 """Longest recorded reply accepted (five minutes)."""
 
 MAX_BYTES = int(MAX_SECONDS * 16000 * 2) + 4096
 """Largest upload accepted: five minutes of 16 kHz 16-bit mono, and headers."""
+
+FILE_MODE = 0o640
+"""Reply files: the service writes, its group (shared with Asterisk) reads."""
+
+FOLDER_MODE = 0o750
+"""A replies folder the service creates: the same group may enter it."""
 
 MIN_SECONDS = 0.5
 RATES = (8000, 16000)
@@ -85,14 +100,25 @@ def store_reply(folder: Path, ticket: str, audio: ReplyAudio) -> str:
     same ticket is kept (its name has a lower number) for the record. The
     path is absolute even for a relative ``folder`` (the embedded default):
     Asterisk would look for a relative one under its own sounds folder.
+    The file is :data:`FILE_MODE` whatever the umask: a citizen's answer is
+    for the service and Asterisk (one group), not every local account.
     """
     folder = folder.resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     number = 1
     while (folder / f"{ticket}-reply-{number}.wav").exists():
         number += 1
     final = folder / f"{ticket}-reply-{number}.wav"
     partial = folder / f".{final.name}.part"
-    partial.write_bytes(audio.data)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(descriptor, "wb") as file:
+        os.fchmod(file.fileno(), FILE_MODE)
+        file.write(audio.data)
     os.replace(partial, final)
     return str(final.with_suffix(""))
+
+
+def discard_reply(prompt: str) -> None:
+    """Delete a stored reply the ticket store refused (blocking: call it in a
+    worker thread), so no recording is kept that no ticket points to."""
+    Path(f"{prompt}.wav").unlink(missing_ok=True)

@@ -27,14 +27,15 @@ from cti import commands
 from cti.ami import Action, AMIClient, ConnectionState
 from cti.callbacks import place_call_back
 from cti.errors import AMIUnavailableError, TicketActionError
-from cti.reply_audio import check_wav, store_reply
+from cti.reply_audio import check_wav, discard_reply, store_reply
 from cti.staff import StaffMember
-from ivr.privacy import mask_number
+from ivr.privacy import is_callable_number, mask_number
 from ivr.tickets.errors import (
     RecordingExpiredError,
     TicketAccessError,
     TicketStateError,
 )
+from ivr.tickets.lifecycle import check_action
 from ivr.tickets.models import Ticket, TicketFilter, TicketPage, Viewer
 
 if TYPE_CHECKING:
@@ -135,43 +136,55 @@ class TicketActions:
     async def reply_recorded(
         self, member: StaffMember, number: str, data: bytes
     ) -> Ticket:
-        """Store a recorded answer and make it the ticket's reply."""
-        await self.visible(member, number)
+        """Store a recorded answer and make it the ticket's reply.
+
+        A ticket whose state allows no reply (closed, already replied) is
+        refused (409) before its file is written; should the store refuse
+        the reply all the same (closed meanwhile), the file is deleted again.
+        """
+        ticket = await self.visible(member, number)
+        check_action(number, ticket.state, "reply")
         audio = check_wav(data)
         folder = Path(self.service.options.tickets.recordings_dir) / "replies"
         prompt = await asyncio.to_thread(store_reply, folder, number, audio)
+        try:
+            replied = await self.store.reply(
+                number, "recorded", prompt, member.username, self.service.now()
+            )
+        except TicketStateError:
+            await asyncio.to_thread(discard_reply, prompt)
+            raise
         logger.info(
             "%s recorded a %.1f s reply to ticket %s",
             member.username,
             audio.seconds,
             number,
         )
-        return await self.store.reply(
-            number, "recorded", prompt, member.username, self.service.now()
-        )
+        return replied
 
     async def call_back(self, member: StaffMember, number: str) -> None:
         """Ring the member's phone, then the caller; the outcome comes later.
 
         Refused at once when the member has no phone, the ticket has no
         caller number, it is closed or a call-back of it is under way (409),
-        or AMI is not
-        ready; the Originate and the wait for the citizen's leg run in a
-        task the CTI service owns.
+        or AMI is not ready. Every refusal that can be told without the
+        full number comes before it is read, so a refused call-back logs no
+        view of the caller. The Originate and the wait for the citizen's
+        leg run in a task the CTI service owns.
         """
         if not member.interface:
             raise TicketActionError(f"{member.username} has no phone interface")
-        ticket = await self.open(member, number)
-        if ticket.state == "closed":
-            raise TicketStateError(number, ticket.state, "call back")
-        if not ticket.caller or not ticket.caller.isdigit():
-            raise TicketActionError(f"ticket {number} has no number to call back")
-        if number in self._calling:
-            raise TicketStateError(number, "being called back", "call back")
+        _refuse_call_back(await self.visible(member, number), self._calling)
         client = self._ready_client()
+        ticket = await self.store.get(
+            number, viewer_of(member), self.service.now(), reveal_caller=True
+        )
+        caller = ticket.caller
+        if not is_callable_number(caller):
+            raise TicketActionError(f"ticket {number} has no number to call back")
         action = commands.callback(
             member.interface,
-            ticket.caller,
+            caller,
             self.service.options.tickets.callback_context,
             number,
         )
@@ -179,7 +192,7 @@ class TicketActions:
             "%s calls back ticket %s on %s",
             member.username,
             number,
-            mask_number(ticket.caller),
+            mask_number(caller),
         )
         self._calling.add(number)
         self.service.spawn(self._call_back(client, action, member, number), "callback")
@@ -232,6 +245,20 @@ class TicketActions:
         if client.state is not ConnectionState.READY:
             raise AMIUnavailableError(f"AMI is {client.state.value}; try again")
         return client
+
+
+def _refuse_call_back(ticket: Ticket, calling: set[str]) -> None:
+    """Refuse a call-back the ticket's visible fields already rule out: a
+    closed ticket or one being called back (409), or a masked caller number
+    that is not digits (a withheld caller ID); the full number is checked
+    again once read."""
+    if ticket.state == "closed":
+        raise TicketStateError(ticket.number, ticket.state, "call back")
+    if ticket.number in calling:
+        raise TicketStateError(ticket.number, "being called back", "call back")
+    masked = ticket.caller_masked.replace("*", "")
+    if not is_callable_number(masked):
+        raise TicketActionError(f"ticket {ticket.number} has no number to call back")
 
 
 def _agent_filter(member: StaffMember, which: TicketFilter) -> TicketFilter:

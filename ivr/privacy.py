@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import TypeGuard
 
-__all__ = ["hash_number", "mask_number"]
+__all__ = ["hash_number", "is_callable_number", "mask_number"]
 
 
 def mask_number(number: str | None) -> str:
@@ -29,6 +30,19 @@ def mask_number(number: str | None) -> str:
     if len(number) <= 7:
         return number[:1] + "*" * (len(number) - 3) + number[-2:]
     return number[:3] + "*" * (len(number) - 5) + number[-2:]
+
+
+def is_callable_number(number: str | None) -> TypeGuard[str]:
+    """Whether ``number`` is a real telephone number: digits only, not empty.
+
+    A withheld caller ID arrives as ``"anonymous"``, ``"unknown"`` or
+    nothing; two such callers are not the same person, so nothing keyed on
+    the calling number (a recorded reply, a call-back) may treat them so.
+
+    >>> is_callable_number("13800000000"), is_callable_number("anonymous")
+    (True, False)
+    """
+    return number is not None and number.isascii() and number.isdigit()
 
 
 def hash_number(number: str | None, key: bytes) -> str:

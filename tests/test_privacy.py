@@ -1,6 +1,6 @@
 """Tests for masking and keyed hashing of caller numbers."""
 
-from ivr.privacy import hash_number, mask_number
+from ivr.privacy import hash_number, is_callable_number, mask_number
 
 
 def test_mobile_number_keeps_prefix_and_last_two() -> None:
@@ -27,3 +27,10 @@ def test_hash_is_keyed_and_stable() -> None:
     assert first == hash_number("13812345678", b"key-one")
     assert first != hash_number("13812345678", b"key-two")
     assert "13812345678" not in first
+
+
+def test_only_digit_strings_are_callable_numbers() -> None:
+    """Withheld caller IDs ("anonymous", empty, None) are nobody's number."""
+    assert is_callable_number("13812345678")
+    for withheld in ("anonymous", "unknown", "", None, "+8613812345678", "１２３"):
+        assert not is_callable_number(withheld), withheld

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 
 from ivr.flow.desk_call import DeskCall
+from ivr.flow.failures import Failures
 from ivr.flow.ticket_model import FaxNode, TicketStatusNode, state_prompt
 from ivr.speech import speak_date, speak_digits
 from ivr.tickets.desk import FaxDocument, FaxReceipt, TicketDesk, TicketStatus
@@ -45,8 +46,7 @@ async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
     if desk is None:
         await call.desk_failed("look up a ticket", "status-unavailable", None)
         return node.on_fail
-    failures = 0
-    keyed = False
+    failures = Failures()
     retry: tuple[str, ...] = ()
     while True:
         number = await call.collect(
@@ -60,12 +60,11 @@ async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
             return node.next
         if found == "down":
             return node.on_fail
-        failures += 1
-        keyed = keyed or number not in ("", "#")
-        if failures > node.retries:
-            await _give_up(call, keyed)
+        keyed = number.strip("#")
+        if failures.add(keyed).total > node.retries:
+            await _give_up(call, bool(keyed))
             return node.on_fail
-        retry = _status_retry(node, number, failures)
+        retry = _status_retry(node, keyed, failures)
 
 
 async def _look_up(call: DeskCall, desk: TicketDesk, number: str) -> TicketStatus | str:
@@ -82,20 +81,20 @@ async def _look_up(call: DeskCall, desk: TicketDesk, number: str) -> TicketStatu
 
 
 async def _give_up(call: DeskCall, keyed: bool) -> None:
-    """The last words: "does not match" for keyed numbers, but a caller who
-    keyed nothing is told that no number was received."""
+    """The last words, by the kind of the last failure: "does not match"
+    after a keyed number, "no number received" after a silence."""
     call.step.result = "no ticket found" if keyed else "no number keyed"
     await call.play(["status-not-found" if keyed else "status-no-number"])
 
 
 def _status_retry(
-    node: TicketStatusNode, number: str, failures: int
+    node: TicketStatusNode, keyed: str, failures: Failures
 ) -> tuple[str, ...]:
-    """The line before asking again: a silence line, or "check the number"."""
-    if number in ("", "#"):
-        lines = node.no_input
-        return (lines[min(failures, len(lines)) - 1],) if lines else ()
-    return ("status-check-number",)
+    """The line before asking again: the silence line of the count of
+    silences so far, or "check the number" after a keyed one."""
+    if keyed:
+        return ("status-check-number",)
+    return failures.line(keyed, node.no_input)
 
 
 async def _read_status(call: DeskCall, status: TicketStatus) -> None:

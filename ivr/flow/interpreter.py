@@ -29,6 +29,7 @@ from ivr.flow.agent_call import (
 )
 from ivr.flow.calendar import WorkCalendar
 from ivr.flow.desk_call import COMPLAINT_AREA, DeskCall, call_context
+from ivr.flow.failures import Failures
 from ivr.flow.model import (
     REPEAT,
     AnnouncementNode,
@@ -214,7 +215,7 @@ class FlowRunner:
     async def _menu(self, channel: Channel, node: MenuNode, step: Step) -> _Result:
         today = self._now().date()
         menu = _DayMenu(node.options_on(today), node.prompts_on(today))
-        failures = _Failures()
+        failures = Failures()
         retry: tuple[str, ...] = ()
         while True:
             collected = await self._collect(channel, node, step, menu, retry)
@@ -335,29 +336,8 @@ class _DayMenu:
     prompts: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class _Failures:
-    """A menu's failed tries: silences and wrong keys, counted apart."""
-
-    silences: int = 0
-    wrong_keys: int = 0
-
-    def add(self, key: str) -> _Failures:
-        """Count one more silence (no ``key``) or wrong key; return self."""
-        if key:
-            self.wrong_keys += 1
-        else:
-            self.silences += 1
-        return self
-
-    @property
-    def total(self) -> int:
-        """Failures of both kinds: they decide when the menu gives up."""
-        return self.silences + self.wrong_keys
-
-
 def _after_failure(
-    node: MenuNode, key: str, failures: _Failures
+    node: MenuNode, key: str, failures: Failures
 ) -> tuple[tuple[str, ...], str | None]:
     """The re-prompt to play, or the node to leave for after the last try.
 
@@ -368,11 +348,7 @@ def _after_failure(
     """
     if failures.total > node.retries:
         return (), node.on_invalid if key else node.on_no_input
-    lines = node.invalid if key else node.no_input
-    if not lines:
-        return (), None
-    count = failures.wrong_keys if key else failures.silences
-    return (lines[min(count, len(lines)) - 1],), None
+    return failures.line(key, node.invalid if key else node.no_input), None
 
 
 def _holiday_prompt(node: GreetingNode, holiday: str) -> list[str]:

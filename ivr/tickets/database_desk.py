@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from ivr.clock import Clock
-from ivr.privacy import hash_number, mask_number
+from ivr.privacy import hash_number, is_callable_number, mask_number
 from ivr.tickets.deadlines import Deadline, DeadlinePolicy
 from ivr.tickets.desk import (
     CallContext,
@@ -157,8 +157,10 @@ class DatabaseTicketDesk:
     ) -> TicketStatus | None:
         """The caller-visible state of ``number``; ``None`` when unknown.
 
-        A recorded reply is included only when ``caller`` is the ticket's
-        caller (their keyed hashes match; the number itself is not compared).
+        A recorded reply is included only when ``caller`` is a real number
+        (:func:`~ivr.privacy.is_callable_number`: a withheld caller ID is
+        nobody's) and the ticket's caller (their keyed hashes match; the
+        number itself is not compared).
 
         While the database is down, a ticket still in the spool is
         answered as ``new``; any other number raises
@@ -168,9 +170,7 @@ class DatabaseTicketDesk:
             return None
         try:
             async with asyncio.timeout(self._timeout):
-                return await self.store.status(
-                    number, caller_hash=hash_number(caller, self._hash_key)
-                )
+                return await self.store.status(number, caller_hash=self._key(caller))
         except DATABASE_FAULTS as error:
             spooled = self.spool.read(number)
             if spooled is None or spooled.step in ("pending", "discard"):
@@ -295,6 +295,13 @@ class DatabaseTicketDesk:
             if wanted in (document.id, document.key):
                 return document
         raise TicketConfigError(f"no fax document {wanted!r} is configured")
+
+    def _key(self, caller: str | None) -> str:
+        """The keyed hash a reply is matched on; ``""`` (matches nothing)
+        for a withheld or otherwise non-numeric calling number."""
+        if not is_callable_number(caller):
+            return ""
+        return hash_number(caller, self._hash_key)
 
     def _now(self) -> datetime:
         return self._clock.now(self._policy.zone).astimezone(UTC)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.clock import Clock
 from ivr.flow import WorkCalendar
-from ivr.privacy import mask_number
+from ivr.privacy import is_callable_number, mask_number
 from ivr.tickets.deadlines import Deadline, DeadlinePolicy
 from ivr.tickets.desk import (
     STATES,
@@ -169,7 +169,7 @@ class MemoryTicketDesk:
         ticket = self.tickets.get(number)
         if ticket is None or ticket.state == "pending":
             return None
-        own = bool(caller) and caller == ticket.call.caller
+        own = is_callable_number(caller) and caller == ticket.call.caller
         reply = ticket.replied_prompt if own else None
         return TicketStatus(
             ticket.number,

@@ -66,6 +66,22 @@ async def _history(desk: Desk) -> list[tuple[str, str]]:
     return [(e["action"], str(e["detail"])) for e in await desk.store.events(INSIDE)]
 
 
+async def test_a_refused_call_back_logs_no_view_of_the_caller(desk: Desk) -> None:
+    """A call-back of a closed ticket is 409 before the full number is read:
+    ticket_views keeps no 'caller' row for it, and no call is placed."""
+    agent = desk.auth("agent1001")
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=agent)
+
+    got = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", json={"how": "callback"}, headers=agent
+    )
+
+    assert got.status == 409
+    assert await desk.store.views(INSIDE) == []
+    assert [action for action, _ in await _history(desk)][-1] == "close"
+
+
 async def test_a_citizen_who_answers_makes_the_call_back_the_reply(
     desk: Desk, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 import wave
 from pathlib import Path
 
@@ -62,6 +64,21 @@ def test_replies_are_numbered_and_the_prompt_has_no_extension(tmp_path: Path) ->
         "1203100000018-reply-1.wav",
         "1203100000018-reply-2.wav",
     ]
+
+
+def test_reply_files_are_group_readable_only(tmp_path: Path) -> None:
+    """0640 even under a permissive umask: Asterisk reads through the group,
+    other local accounts cannot; a folder the service makes is 0750."""
+    old = os.umask(0o002)
+    try:
+        prompt = store_reply(
+            tmp_path / "replies", "1203100000018", check_wav(wav_bytes())
+        )
+    finally:
+        os.umask(old)
+
+    assert stat.S_IMODE(Path(prompt + ".wav").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "replies").stat().st_mode) == 0o750
 
 
 def test_a_relative_folder_gives_an_absolute_prompt_path(

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -230,6 +231,47 @@ async def test_a_recorded_reply_becomes_the_prompt_the_caller_hears(
     assert status.replied_prompt == str(desk.messages / "replies" / f"{INSIDE}-reply-1")
     stored = Path(f"{status.replied_prompt}.wav")
     assert await asyncio.to_thread(stored.read_bytes) == wav_bytes(3.0)
+
+
+async def test_a_recorded_reply_to_a_closed_ticket_leaves_no_file(
+    desk: Desk,
+) -> None:
+    """409 for a closed ticket, and nothing is written under replies/."""
+    agent = desk.auth("agent1001")
+    headers = {**agent, "Content-Type": "audio/wav"}
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=agent)
+
+    got = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", data=wav_bytes(3.0), headers=headers
+    )
+
+    assert got.status == 409
+    replies = desk.messages / "replies"
+    assert not replies.exists() or list(replies.iterdir()) == []
+
+
+async def test_a_reply_the_store_refuses_is_deleted(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ticket closed between the check and the store (a race): the stored
+    WAV is removed again and the answer is still 409."""
+    agent = desk.auth("agent1001")
+    headers = {**agent, "Content-Type": "audio/wav"}
+    store = desk.store
+    reply = store.reply
+
+    async def closed_meanwhile(number: str, *args: Any) -> Any:
+        await store.close(number, "sup", desk.rig.cti.now())
+        return await reply(number, *args)
+
+    monkeypatch.setattr(store, "reply", closed_meanwhile)
+    got = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", data=wav_bytes(3.0), headers=headers
+    )
+
+    assert got.status == 409
+    assert list((desk.messages / "replies").iterdir()) == []
 
 
 async def test_a_recorded_reply_may_come_as_a_form_and_bad_audio_is_400(

@@ -181,6 +181,45 @@ async def test_silence_reprompts_then_gives_up(
     assert trace.steps[-2].result == "no number keyed"
 
 
+async def test_silences_after_a_wrong_number_are_counted_apart(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """A wrong number, then silence: the first silence hears no-input-1 (its
+    own count, as in menus); the call gives up on a silence, so it ends with
+    "no number received", not "does not match"."""
+    desk = memory_desk(tmp_path, flow, WHEN)
+    number = await _ticket(desk)
+    typo = number[:-1] + str((int(number[-1]) + 1) % 10)
+    channel = RecordingChannel([*TO_STATUS, typo, SILENCE, SILENCE, HANG_UP])
+
+    _, trace = await run_with_desk(flow, catalog, channel, WHEN, desk)
+
+    assert [c[0] for c in channel.collects[2:5]] == [
+        "status-ask",
+        "status-check-number",
+        "no-input-1",
+    ]
+    assert "status-no-number" in channel.played
+    assert "status-not-found" not in channel.played
+    assert trace.steps[-2].result == "no number keyed"
+
+
+async def test_a_wrong_number_last_ends_with_does_not_match(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """Silences, then a wrong number as the last try: "does not match"."""
+    desk = memory_desk(tmp_path, flow, WHEN)
+    number = await _ticket(desk)
+    typo = number[:-1] + str((int(number[-1]) + 1) % 10)
+    channel = RecordingChannel([*TO_STATUS, SILENCE, SILENCE, typo, HANG_UP])
+
+    _, trace = await run_with_desk(flow, catalog, channel, WHEN, desk)
+
+    assert "status-not-found" in channel.played
+    assert "status-no-number" not in channel.played
+    assert trace.steps[-2].result == "no ticket found"
+
+
 async def test_desk_down_is_said(
     tmp_path: Path, flow: Flow, catalog: PromptCatalog
 ) -> None:

@@ -108,6 +108,23 @@ async def test_a_recorded_reply_is_heard_only_from_the_callers_number(
     assert other.replied_prompt is None and other.reply_withheld
 
 
+@pytest.mark.parametrize("withheld", ["anonymous", ""])
+async def test_a_withheld_caller_never_hears_a_recorded_reply(
+    engine: AsyncEngine, tmp_path: Path, withheld: str
+) -> None:
+    """A ticket left with the caller ID withheld has no owner by number:
+    another withheld caller (same keyed hash) hears only its state."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(caller=withheld), ["message"])
+    await desk.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
+    await desk.store.reply(pending.number, "recorded", "/replies/m", "wang", T0)
+
+    status = await desk.status(pending.number, caller=withheld)
+
+    assert status is not None and status.state == "replied"
+    assert status.replied_prompt is None and status.reply_withheld
+
+
 async def test_discard_removes_the_recording(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:

@@ -78,3 +78,18 @@ async def test_fax_requests_and_states(tmp_path: Path) -> None:
         await desk.request_fax(CALL, "no-such-document", "01065551234")
     with pytest.raises(TicketsError):
         desk.set_state(receipt.number, "pending")
+
+
+async def test_a_withheld_caller_never_hears_a_recorded_reply(tmp_path: Path) -> None:
+    """Two callers with withheld IDs are not the same person: the second
+    hears that a reply exists, not the reply itself."""
+    desk = _desk(tmp_path)
+    anonymous = CallContext("1700000000.6", "anonymous", ("welcome",), "general", "zh")
+    pending = await desk.begin("message", anonymous, ["message"])
+    await desk.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
+    desk.set_state(pending.number, "replied", "/replies/r1")
+
+    status = await desk.status(pending.number, caller="anonymous")
+
+    assert status is not None and status.state == "replied"
+    assert status.replied_prompt is None and status.reply_withheld

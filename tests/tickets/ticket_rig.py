@@ -68,11 +68,13 @@ def later(hours: float) -> datetime:
 CALLER = "13912345678"
 
 
-def call(uniqueid: str = "1700000000.1", area: str = "pension") -> CallContext:
-    """A call from CALLER in ``area``."""
+def call(
+    uniqueid: str = "1700000000.1", area: str = "pension", caller: str = CALLER
+) -> CallContext:
+    """A call from ``caller`` (CALLER unless told) in ``area``."""
     return CallContext(
         uniqueid=uniqueid,
-        caller=CALLER,
+        caller=caller,
         menu_path=("welcome", "main", area),
         area=area,
         language="zh",
