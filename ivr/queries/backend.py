@@ -10,15 +10,18 @@ has a way on:
 - :class:`Unavailable` with a reason (timeout, connection, server error,
   a reply not as agreed, an open circuit).
 
-The agreed reply is JSON ``{"result": "ok", "fields": {...}}``, ``{"result":
-"not_found"}`` or ``{"result": "verification_failed"}``; HTTP 404 also means
-not found. Timeouts, connection faults and 5xx replies are retried
-(``retries`` times, ``backoff`` seconds doubled each time, by ``tenacity``)
-and count as failures for the breaker (:mod:`ivr.queries.breaker`); a 4xx
-reply is a configuration mistake: it counts for the breaker but is not
-retried, and neither is a refusal by an open circuit. Log lines name the
-backend and query only: inputs, URLs, headers and replies may hold personal
-data or secrets.
+The agreed reply is JSON ``{"result": "ok", "fields": {...}}`` with HTTP 200,
+or ``{"result": "not_found"}`` / ``{"result": "verification_failed"}`` with
+HTTP 200 or a 4xx. Only such a body means "not found": a 404 without it is
+most often a mistyped URL in ``config/backends.yaml``, so it is a fault like
+any other 4xx (unavailable, counted by the breaker, logged as a warning
+with the status), never an unknown caller to lock out. Timeouts, connection
+faults and 5xx replies are retried (``retries`` times, ``backoff`` seconds
+doubled each time, by ``tenacity``) and count as failures for the breaker
+(:mod:`ivr.queries.breaker`); a 4xx reply is a configuration mistake: it
+counts for the breaker but is not retried, and neither is a refusal by an
+open circuit. Log lines name the backend and query only: inputs, URLs,
+headers and replies may hold personal data or secrets.
 """
 
 from __future__ import annotations
@@ -198,20 +201,37 @@ def _worth_retrying(exc: BaseException) -> bool:
 
 
 async def _read_reply(response: aiohttp.ClientResponse) -> QueryResult:
-    """Turn a reply into a result; raise :class:`BackendReplyError` otherwise."""
-    if response.status == 404:
-        return NotFound()
-    if response.status != 200:
-        raise BackendReplyError(f"HTTP {response.status}", response.status)
-    try:
-        reply = await response.json()
-    except (aiohttp.ContentTypeError, ValueError) as exc:
-        raise BackendReplyError("the reply is not JSON", response.status) from exc
-    result = reply.get("result") if isinstance(reply, dict) else None
-    if result == "ok" and isinstance(reply.get("fields"), dict):
+    """Turn a reply into a result; raise :class:`BackendReplyError` otherwise.
+
+    Only the body says "not found" or "verification failed" (with HTTP 200
+    or a 4xx): a bare 404 is a wrong URL or a backend fault, not an answer.
+    """
+    status = response.status
+    answered = status == 200 or 400 <= status < 500
+    body = await _json_body(response) if answered else None
+    reply = body if isinstance(body, dict) else {}
+    result = reply.get("result")
+    if status == 200 and result == "ok" and isinstance(reply.get("fields"), dict):
         return Found(reply["fields"])
-    if result == "not_found":
-        return NotFound()
-    if result == "verification_failed":
-        return VerificationFailed()
-    raise BackendReplyError("the reply has no known result", response.status)
+    if answered and result in _REFUSALS:
+        return _REFUSALS[result]
+    if status != 200:
+        raise BackendReplyError(f"HTTP {status}", status)
+    if body is None:
+        raise BackendReplyError("the reply is not JSON", status)
+    raise BackendReplyError("the reply has no known result", status)
+
+
+_REFUSALS: dict[object, QueryResult] = {
+    "not_found": NotFound(),
+    "verification_failed": VerificationFailed(),
+}
+
+
+async def _json_body(response: aiohttp.ClientResponse) -> object:
+    """The reply's JSON, or ``None`` when it has none."""
+    try:
+        body: object = await response.json()
+    except (aiohttp.ContentTypeError, ValueError):
+        return None
+    return body

@@ -24,6 +24,7 @@ from ivr.queries import (
     CircuitState,
     Endpoint,
     Found,
+    NotFound,
     QueryDesk,
     Unavailable,
 )
@@ -44,8 +45,9 @@ class Faults:
 
 @pytest.fixture
 async def faulty() -> AsyncIterator[tuple[str, Faults]]:
-    """The demo backend behind a switch: ok, slow (1 s), error (HTTP 500) or
-    forbidden (HTTP 403)."""
+    """The demo backend behind a switch: ok, slow (1 s), error (HTTP 500),
+    forbidden (HTTP 403), missing (a bare HTTP 404, as for a mistyped URL) or
+    not_found_404 (HTTP 404 with the agreed not-found body)."""
     faults = Faults()
 
     @web.middleware
@@ -58,6 +60,10 @@ async def faulty() -> AsyncIterator[tuple[str, Faults]]:
             return web.json_response({"error": "database down"}, status=500)
         if faults.mode == "forbidden":
             return web.json_response({"error": "no such key"}, status=403)
+        if faults.mode == "missing":
+            return web.Response(text="404: Not Found", status=404)
+        if faults.mode == "not_found_404":
+            return web.json_response({"result": "not_found"}, status=404)
         return await handler(request)
 
     app = demo_app()
@@ -162,6 +168,50 @@ async def test_backoff_doubles_and_a_4xx_is_not_retried(
     assert (failed, errors_seen) == (Unavailable("no answer"), 3)
     assert [w for w in waits if w > 0] == [0.5, 1.0]
     assert (refused, faults.requests) == (Unavailable("HTTP 403"), 1)
+
+
+async def test_a_bare_404_is_a_fault_not_an_unknown_caller(
+    make_rig: MakeRig,
+    faulty: tuple[str, Faults],
+    redis: Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 404 without the not-found body (a mistyped URL): the caller hears
+    "unavailable", is not locked out, the breaker counts it and a warning
+    names backend, query and status (never the inputs)."""
+    url, faults = faulty
+    faults.mode = "missing"
+    rig = make_rig(url, redis, backend={"retries": 0, "failures_to_open": 1})
+
+    trace, channel = await rig.call(PENSION)
+
+    assert heard(channel)[2:] == UNAVAILABLE_END
+    assert query_step(trace).result == "unavailable: HTTP 404"
+    assert rig.build().backends["hrss"].breaker.state is CircuitState.OPEN
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(
+        "backend hrss query pension-payments failed: HTTP 404" in line
+        for line in warnings
+    )
+    assert not any(PERSON_A.id_number in line for line in warnings)
+
+
+async def test_a_404_with_the_not_found_body_is_not_found(
+    faulty: tuple[str, Faults],
+) -> None:
+    """The agreed body decides: ``{"result": "not_found"}`` with HTTP 404 is
+    an answer, and it does not count towards the circuit."""
+    url, faults = faulty
+    faults.mode = "not_found_404"
+    endpoints = {"pension-payments": Endpoint("POST", "/pension/payments")}
+    settings = BackendSettings("hrss", url, endpoints, failures_to_open=1)
+    client = BackendClient(settings)
+
+    result = await client.query("pension-payments", {"id_number": "x"})
+    await client.close()
+
+    assert result == NotFound()
+    assert client.breaker.state is CircuitState.CLOSED
 
 
 async def test_circuit_opens_then_a_probe_closes_it(
