@@ -233,18 +233,28 @@ class QueryRun:
         raise _Leave(self.node.on_locked, f"locked out ({lockout.scope})")
 
     async def _answer(self, fields: Mapping[str, Any]) -> None:
+        """Read the answer; with nothing readable, say "unavailable" instead.
+
+        Only the names of unreadable fields are logged: values are personal.
+        """
         prompts: list[str] = []
+        unreadable: list[str] = []
         for item in self.node.say:
             spoken = speak_field(item, fields.get(item.name))
             if spoken is None:
-                logger.warning(
-                    "call %s: query %s: field %s unreadable, skipped",
-                    self.trace.uniqueid,
-                    self.node.id,
-                    item.name,
-                )
+                unreadable.append(item.name)
                 continue
             prompts += [*item.before, *spoken, *item.after]
+        if unreadable:
+            logger.warning(
+                "call %s: query %s: unreadable field(s) skipped: %s",
+                self.trace.uniqueid,
+                self.node.id,
+                ", ".join(unreadable),
+            )
+        if self.node.say and not prompts:
+            await self.play([UNAVAILABLE_PROMPT])
+            raise _Leave(self.node.on_unavailable, "unavailable: nothing readable")
         await self.play([*prompts, *self.node.closing])
         raise _Leave(self.node.next, "answered")
 

@@ -47,7 +47,8 @@ class Faults:
 async def faulty() -> AsyncIterator[tuple[str, Faults]]:
     """The demo backend behind a switch: ok, slow (1 s), error (HTTP 500),
     forbidden (HTTP 403), missing (a bare HTTP 404, as for a mistyped URL) or
-    not_found_404 (HTTP 404 with the agreed not-found body)."""
+    not_found_404 (HTTP 404 with the agreed not-found body) or unreadable
+    (an ``ok`` answer whose fields cannot be read out)."""
     faults = Faults()
 
     @web.middleware
@@ -62,6 +63,9 @@ async def faulty() -> AsyncIterator[tuple[str, Faults]]:
             return web.json_response({"error": "no such key"}, status=403)
         if faults.mode == "missing":
             return web.Response(text="404: Not Found", status=404)
+        if faults.mode == "unreadable":
+            fields = {"last_amount": "many", "other": "3456.70"}
+            return web.json_response({"result": "ok", "fields": fields})
         if faults.mode == "not_found_404":
             return web.json_response({"result": "not_found"}, status=404)
         return await handler(request)
@@ -212,6 +216,30 @@ async def test_a_404_with_the_not_found_body_is_not_found(
 
     assert result == NotFound()
     assert client.breaker.state is CircuitState.CLOSED
+
+
+async def test_an_answer_with_nothing_readable_is_unavailable(
+    make_rig: MakeRig,
+    faulty: tuple[str, Faults],
+    redis: Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An ``ok`` answer none of whose fields can be said: the caller hears the
+    polite "unavailable" line and a way on, not "please wait" then the
+    closing line; one warning names the fields, not their values."""
+    url, faults = faulty
+    faults.mode = "unreadable"
+    rig = make_rig(url, redis)
+
+    trace, channel = await rig.call(PENSION)
+
+    assert heard(channel)[2:] == UNAVAILABLE_END
+    assert query_step(trace).result == "unavailable: nothing readable"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert [line for line in warnings if "unreadable" in line] == [
+        "call 1700000000.1: query query-pension: unreadable field(s) skipped: "
+        "last_amount, last_date"
+    ]
 
 
 async def test_circuit_opens_then_a_probe_closes_it(
