@@ -103,6 +103,7 @@ class QueryRun:
             if self.call is None:
                 await self.play([UNAVAILABLE_PROMPT])
                 raise _Leave(self.node.on_unavailable, "unavailable: no query service")
+            await self._check_backend(self.call)
             await self.play(self.node.prompts)
             while True:
                 await self._attempt(self.call)
@@ -123,6 +124,7 @@ class QueryRun:
         """One try: collect, check, ask; raises :class:`_Leave` to end the node."""
         self.who = replace(self.who, id_masked="", id_hash="")
         await self._check_lockout(call)
+        await self._check_backend(call)
         inputs = await self._inputs(call)
         if inputs is None:
             return
@@ -144,6 +146,13 @@ class QueryRun:
                 raise _Leave(self.node.on_not_found, "not found")
         await self._failed(call)
         await self.play([MISMATCH_PROMPT])
+
+    async def _check_backend(self, call: QueryCall) -> None:
+        """Say "unavailable" at once when the backend would not be asked."""
+        refusal = call.desk.refusal(self.node.backend)
+        if refusal is not None:
+            await self.play([UNAVAILABLE_PROMPT])
+            raise _Leave(self.node.on_unavailable, f"unavailable: {refusal}")
 
     async def _inputs(self, call: QueryCall) -> dict[str, str] | None:
         """Collect each input; an ID number is checked as soon as it is keyed.

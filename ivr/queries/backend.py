@@ -92,6 +92,11 @@ class BackendClient:
         )
         self._session: aiohttp.ClientSession | None = None
 
+    @property
+    def refusing(self) -> bool:
+        """Whether :meth:`query` would now answer "circuit open" unasked."""
+        return self.breaker.refusing
+
     async def close(self) -> None:
         """Close the HTTP session (idempotent)."""
         if self._session is not None:

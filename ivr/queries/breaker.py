@@ -70,6 +70,15 @@ class BackendBreaker:
         """The state now (an open circuit past its cool-down is half-open)."""
         return _STATES[self._circuit.state]
 
+    @property
+    def refusing(self) -> bool:
+        """Whether a request now would be refused unsent (the circuit is open).
+
+        Reading it changes nothing: a circuit past its cool-down says
+        ``False`` and keeps its half-open probe for the next request.
+        """
+        return self.state is CircuitState.OPEN
+
     async def call(self, send: Callable[[], Awaitable[T]]) -> T:
         """Await ``send()`` through the circuit.
 

@@ -43,6 +43,17 @@ class QueryDesk:
             return f"backend {backend!r} has no query {query!r}"
         return None
 
+    def refusal(self, backend: str) -> str | None:
+        """Why ``backend`` would not be asked now, or ``None``.
+
+        Checked before the caller keys anything, so no one keys 18 digits
+        and a PIN to hear that the system is being adjusted.
+        """
+        client = self.backends.get(backend)
+        if client is None:
+            return f"no backend {backend!r} is configured"
+        return "circuit open" if client.refusing else None
+
     async def ask(
         self, backend: str, query: str, inputs: Mapping[str, str], call_id: str
     ) -> QueryResult:

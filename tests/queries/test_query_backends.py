@@ -246,7 +246,8 @@ async def test_circuit_opens_then_a_probe_closes_it(
     make_rig: MakeRig, faulty: tuple[str, Faults], redis: Redis, clock: FakeClock
 ) -> None:
     """Two failures open the circuit; callers are told at once without a
-    request; after the cool-down one probe goes through and closes it."""
+    request (before keying the ID number, so the refused call keys only the
+    menu choices); after the cool-down one probe goes through and closes it."""
     url, faults = faulty
     faults.mode = "error"
     options = {"retries": 0, "failures_to_open": 2, "open_seconds": 30}
@@ -254,17 +255,44 @@ async def test_circuit_opens_then_a_probe_closes_it(
 
     await rig.call(PENSION)
     await rig.call(PENSION)
-    refused, refused_channel = await rig.call(PENSION)
+    refused, refused_channel = await rig.call(PENSION[:2])
     requests_while_open = faults.requests
     faults.mode = "ok"
     clock.now += 31
     probe, _ = await rig.call(PENSION)
 
     assert query_step(refused).result == "unavailable: circuit open"
-    assert heard(refused_channel)[2:] == UNAVAILABLE_END
+    assert heard(refused_channel, "query-unavailable")[:2] == UNAVAILABLE_END[1:]
     assert requests_while_open == 2
     assert query_step(probe).result == "answered"
     assert rig.build().backends["hrss"].breaker.state is CircuitState.CLOSED
+
+
+async def test_an_open_circuit_is_told_before_anything_is_keyed(
+    make_rig: MakeRig, faulty: tuple[str, Faults], redis: Redis, clock: FakeClock
+) -> None:
+    """With the circuit open the caller hears "unavailable" at once, without
+    keying the ID number; checking does not use up the half-open probe."""
+    url, faults = faulty
+    faults.mode = "error"
+    options = {"retries": 0, "failures_to_open": 1, "open_seconds": 30}
+    rig = make_rig(url, redis, backend=options)
+    await rig.call(PENSION)
+    breaker = rig.build().backends["hrss"].breaker
+
+    refused, channel = await rig.call(["7", "2"])
+    clock.now += 31
+    refusing_after_cool_down = breaker.refusing
+    faults.mode = "ok"
+    probe, _ = await rig.call(PENSION)
+
+    assert query_step(refused).result == "unavailable: circuit open"
+    assert "query-intro" not in channel.played
+    assert "query-ask-id-number" not in channel.played
+    assert heard(channel, "query-unavailable")[:2] == UNAVAILABLE_END[1:]
+    assert query_step(refused).keys == ""
+    assert refusing_after_cool_down is False
+    assert query_step(probe).result == "answered"
 
 
 async def test_breaker_half_open_probe_failure_reopens(clock: FakeClock) -> None:
