@@ -95,6 +95,8 @@ ID_REASON_PROMPTS = {
 """What the caller hears for each reason an ID number is refused."""
 WAIT_PROMPT = "query-wait"
 MISMATCH_PROMPT = "query-mismatch"
+PHONE_MISMATCH_PROMPT = "query-phone-mismatch"
+"""For ``verify: phone`` from another number: keying again cannot help."""
 LOCKED_PROMPT = "query-locked"
 KEYING_LOCKED_PROMPT = "query-keying-locked"
 """The lockout line when only keying mistakes (refused ID numbers) led to it."""
@@ -104,6 +106,7 @@ NO_INPUT_PROMPT = "query-no-input"
 OUTCOME_PROMPTS = (
     WAIT_PROMPT,
     MISMATCH_PROMPT,
+    PHONE_MISMATCH_PROMPT,
     LOCKED_PROMPT,
     KEYING_LOCKED_PROMPT,
     NOT_FOUND_PROMPT,

@@ -5,7 +5,9 @@ The caller hears, in order: the node's ``prompts`` (the norm's "为了保障您�
 "请您稍等" while the backend is asked, then the answer's fields read with
 :mod:`ivr.speech`. Every way out plays something first, so no caller is left
 in silence: the reason an ID number was refused, the norm's mismatch line,
-"not found", the lockout line (then ``on_locked``, an agent offer) or the
+"not found", the lockout line (then ``on_locked``, an agent offer), for
+``verify: phone`` from another number that only the registered phone can
+ask (then ``on_locked`` at once: keying again cannot help) or the
 "system is being adjusted" line of Annex 1 二.(十二) (then ``on_unavailable``).
 
 Nothing the caller keys is kept in the clear: the step's ``keys`` hold the
@@ -31,6 +33,7 @@ from ivr.flow.query_model import (
     MISMATCH_PROMPT,
     NO_INPUT_PROMPT,
     NOT_FOUND_PROMPT,
+    PHONE_MISMATCH_PROMPT,
     UNAVAILABLE_PROMPT,
     WAIT_PROMPT,
     QueryNode,
@@ -145,6 +148,9 @@ class QueryRun:
                 await self.play([NOT_FOUND_PROMPT])
                 raise _Leave(self.node.on_not_found, "not found")
         await self._failed(call)
+        if self.node.verify == "phone":
+            await self.play([PHONE_MISMATCH_PROMPT])
+            raise _Leave(self.node.on_locked, "phone mismatch")
         await self.play([MISMATCH_PROMPT])
 
     async def _check_backend(self, call: QueryCall) -> None:

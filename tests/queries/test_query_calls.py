@@ -78,7 +78,9 @@ async def test_contributions_with_x_keyed_as_star(
 async def test_pension_needs_the_registered_phone(
     make_rig: MakeRig, demo_url: str, redis: Redis
 ) -> None:
-    """From the registered phone the pension is read; from another, a mismatch."""
+    """From the registered phone the pension is read; from another, the caller
+    hears that only the registered phone can ask and is offered an agent at
+    once (keying the ID number again cannot help)."""
     rig = make_rig(demo_url, redis)
 
     _, own = await rig.call([*PENSION, KEYED_A])
@@ -94,8 +96,9 @@ async def test_pension_needs_the_registered_phone(
         "menu-self-service",
     ]
     assert text_date(date(2026, 11, 15)) == "二〇二六年十一月十五日"
-    assert heard(other)[2:5] == ["query-wait", "query-mismatch", "query-ask-id-number"]
+    assert heard(other)[2:5] == ["query-wait", "query-phone-mismatch", "query-help"]
     assert query_step(trace).keys == "110*************8X"
+    assert query_step(trace).result == "phone mismatch"
 
 
 async def test_card_progress_reads_a_stage_from_the_fixed_list(
