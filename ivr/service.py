@@ -344,6 +344,7 @@ class Service:
 
     def _health(self) -> dict[str, Any]:
         fastagi = self._fastagi
+        desk = self.queries.desk
         return {
             "status": "draining" if self._draining else "ok",
             "flow_version": self.flow.version if self._calls else None,
@@ -353,6 +354,9 @@ class Service:
             # The IVR keeps answering while AMI is down, so the status (read
             # by load balancers) stays ok; monitoring reads this block.
             "ami": self.cti.health() if self.cti is not None else None,
+            # Also ok while Redis is down or a backend's circuit is open: the
+            # queries then say "unavailable" politely; this block tells why.
+            "queries": desk.health() if desk is not None else None,
             "warnings": [str(p) for p in self.warnings],
         }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ivr.queries.backend import BackendClient, QueryResult, Unavailable
 from ivr.queries.limiter import AttemptLimiter, CallAttempts
@@ -42,6 +43,16 @@ class QueryDesk:
         if query not in client.settings.queries:
             return f"backend {backend!r} has no query {query!r}"
         return None
+
+    def health(self) -> dict[str, Any]:
+        """The ``queries`` block of /health, from state already known.
+
+        ``redis`` is the limiter's last known state (``ok``, ``down`` or
+        ``off``); ``backends`` maps each backend to its circuit's state. No
+        request is sent, so monitoring may poll it freely.
+        """
+        circuits = {name: c.breaker.state.value for name, c in self.backends.items()}
+        return {"redis": self.limiter.redis_state, "backends": circuits}
 
     def refusal(self, backend: str) -> str | None:
         """Why ``backend`` would not be asked now, or ``None``.

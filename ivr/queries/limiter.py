@@ -161,6 +161,18 @@ class AttemptLimiter:
         self._book = book
         self._redis_down = False
 
+    @property
+    def redis_state(self) -> str:
+        """Redis as last seen, for /health: ``ok``, ``down`` or ``off``.
+
+        No command is sent: ``down`` means the last command failed, ``ok``
+        that none has failed since the last that answered (or none was sent
+        yet), ``off`` that no Redis is configured.
+        """
+        if self._redis is None:
+            return "off"
+        return "down" if self._redis_down else "ok"
+
     async def lockout(
         self, attempts: CallAttempts, per_call: int, who: Verifier, now: datetime
     ) -> Lockout | None:

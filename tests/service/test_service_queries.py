@@ -3,7 +3,10 @@ places them: FastAGI, the demo backend the service starts, call records."""
 
 from __future__ import annotations
 
-from service_calls import place
+from typing import Any
+
+import aiohttp
+from service_calls import MakeConfig, place
 
 from ivr.service import Service
 
@@ -30,3 +33,39 @@ async def test_stop_closes_the_demo_backend(service: Service) -> None:
 
     assert service.queries.demo is None
     assert service.queries.desk is None
+
+
+async def _health(service: Service) -> dict[str, Any]:
+    """/health as the admin sees it."""
+    url = f"http://127.0.0.1:{service.http_port}/health"
+    ops = {"Authorization": f"Bearer {service.config.admin.token.decode()}"}
+    async with aiohttp.ClientSession() as client:
+        async with client.get(url, headers=ops) as response:
+            report: dict[str, Any] = await response.json()
+    return report
+
+
+async def test_health_reports_redis_and_each_backend_circuit(
+    make_config: MakeConfig,
+) -> None:
+    """/health has a queries block: Redis as last seen (down after a failed
+    count, off when not configured) and each backend's circuit state."""
+    dead_redis = make_config(**{"queries.redis_url": "redis://127.0.0.1:1/0"})
+    no_redis = make_config(**{"queries.redis_url": ""})
+    reports = []
+    for config in (dead_redis, no_redis):
+        service = Service(config)
+        await service.start()
+        try:
+            before = (await _health(service))["queries"]
+            await place(service, "7 1 11010119700101018* 135790")
+            reports.append((before, (await _health(service))["queries"]))
+        finally:
+            await service.stop()
+
+    circuits = {"hrss": "closed"}
+    assert reports[0] == (
+        {"redis": "ok", "backends": circuits},
+        {"redis": "down", "backends": circuits},
+    )
+    assert reports[1][1] == {"redis": "off", "backends": circuits}
