@@ -237,6 +237,17 @@ cti_alerts = Table(
 )
 """Supervisor alerts: autopause, urgent cases, AMI login refused."""
 
+
+def _ticket_id() -> Column[int]:
+    """The ticket a child row belongs to; it goes with its ticket."""
+    return Column(
+        "ticket_id",
+        Integer,
+        ForeignKey("tickets.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
 tickets = Table(
     "tickets",
     metadata,
@@ -288,12 +299,7 @@ ticket_recordings = Table(
     "ticket_recordings",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "ticket_id",
-        Integer,
-        ForeignKey("tickets.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _ticket_id(),
     Column("number", String(24), nullable=False),
     Column("part", String(32), nullable=False),
     Column("path", String(255), nullable=False),
@@ -307,12 +313,7 @@ ticket_events = Table(
     "ticket_events",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "ticket_id",
-        Integer,
-        ForeignKey("tickets.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _ticket_id(),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("action", String(32), nullable=False),
@@ -325,12 +326,7 @@ ticket_views = Table(
     "ticket_views",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "ticket_id",
-        Integer,
-        ForeignKey("tickets.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _ticket_id(),
     Column("username", String(64), nullable=False),
     Column("role", String(16), nullable=False),
     Column("what", String(48), nullable=False),
