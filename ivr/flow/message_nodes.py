@@ -6,7 +6,8 @@ beep, then each part is recorded into the path the pending ticket names and
 reviewed (1 listen, 2 record again, 3 send or confirm), then
 :meth:`~ivr.tickets.TicketDesk.complete`. A caller who hangs up keeps what
 they said once the last part has a take of at least its ``min_seconds``
-(saved); anything shorter is :meth:`~ivr.tickets.TicketDesk.discard`-ed.
+(saved; a shorter take after it does not replace it, since every take has
+its own file); anything shorter is :meth:`~ivr.tickets.TicketDesk.discard`-ed.
 After sending, the caller hears the ticket number digit by digit and the
 reply deadline as a date (norm art. 26 and 35), may hear them once more,
 and is told how to ask about the ticket.
@@ -40,23 +41,45 @@ _LISTEN, _AGAIN, _SEND = "1", "2", "3"
 
 @dataclass(slots=True)
 class _Takes:
-    """The latest take of each part recorded so far, in order."""
+    """Each part's latest take, and its last one long enough to send.
+
+    The first take of a part goes to the path the pending ticket names;
+    each further take to its own file beside it (``...-message-2``), so a
+    take cut short (a hang-up, a slip of the finger) never destroys the
+    usable message recorded before it.
+    """
 
     pending: PendingTicket
     parts: dict[str, RecordedPart] = field(default_factory=dict)
+    usable: dict[str, RecordedPart] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def next_path(self, part: RecordingPart) -> str:
+        """Where the part's next take is recorded (without extension)."""
+        count = self.counts.get(part.part, 0) + 1
+        self.counts[part.part] = count
+        base = self.pending.recording[part.part]
+        return base if count == 1 else f"{base}-{count}"
 
     def keep(self, part: RecordingPart, result: RecordResult, seconds: float) -> None:
         """Remember ``result`` as the part's latest take."""
-        self.parts[part.part] = RecordedPart(part.part, result.path, seconds)
+        take = RecordedPart(part.part, result.path, seconds)
+        self.parts[part.part] = take
+        if seconds >= part.min_seconds:
+            self.usable[part.part] = take
 
     def long_enough(self, part: RecordingPart) -> bool:
         """True when the part's latest take is worth keeping."""
         take = self.parts.get(part.part)
         return take is not None and take.seconds >= part.min_seconds
 
+    def any_usable(self, part: RecordingPart) -> bool:
+        """True when some take of the part was long enough to send."""
+        return part.part in self.usable
+
     def recorded(self) -> list[RecordedPart]:
-        """The parts to hand to the desk."""
-        return list(self.parts.values())
+        """The parts to hand to the desk: each part's latest usable take."""
+        return [self.usable.get(name, take) for name, take in self.parts.items()]
 
 
 async def run_message(call: DeskCall, node: MessageNode) -> str | Outcome:
@@ -113,7 +136,7 @@ async def _record_part(
     """Record one part until the caller sends (or confirms) a usable take.
 
     A caller who stops answering the review, or asks for a take after
-    :data:`MAX_TAKES`, has their latest take sent if it is long enough.
+    :data:`MAX_TAKES`, has their latest take long enough to send sent.
     """
     await _record(call, node, part, takes)
     recordings = 1
@@ -123,8 +146,10 @@ async def _record_part(
             await call.play([takes.parts[part.part].path])
             continue
         usable = takes.long_enough(part)
-        if key is None or (key == _SEND and usable) or recordings >= MAX_TAKES:
-            return usable
+        if key == _SEND and usable:
+            return True
+        if key is None or recordings >= MAX_TAKES:
+            return takes.any_usable(part)
         too_short = [] if key == _AGAIN else ["message-too-short"]
         await call.play([*too_short, "record-again"])
         await _record(call, node, part, takes)
@@ -137,7 +162,7 @@ async def _record(
     """One take after a beep; a hang-up keeps the take, then raises."""
     started = time.monotonic()
     result = await call.channel.record(
-        takes.pending.recording[part.part],
+        takes.next_path(part),
         fmt=takes.pending.recording_format,
         max_seconds=part.max_seconds,
         silence_seconds=node.silence_seconds,
@@ -158,7 +183,7 @@ async def _record(
 async def _settle_on_hang_up(call: DeskCall, node: MessageNode, takes: _Takes) -> bool:
     """Save the message of a caller who hung up, if it is long enough."""
     last = node.parts[-1]
-    if takes.long_enough(last):
+    if takes.any_usable(last):
         await _complete(call, takes)
         call.step.result = "saved on hang-up"
         return True

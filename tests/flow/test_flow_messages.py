@@ -50,8 +50,9 @@ def read_back(number: str, deadline: date, saved: str = "message-saved") -> list
 async def test_record_listen_record_again_send(
     tmp_path: Path, flow: Flow, catalog: PromptCatalog
 ) -> None:
-    """Record, listen (1), record again (2), send (3): the last take is sent,
-    the number is read digit by digit and the date across the holiday."""
+    """Record, listen (1), record again (2), send (3): the last take (in its
+    own file) is sent, the number is read digit by digit and the date across
+    the holiday."""
     desk = memory_desk(tmp_path, flow, AFTER_HOURS)
     channel = RecordingChannel(
         [*TO_MESSAGE, "1", "2", "3", SILENCE], takes=[Take(), Take(seconds=8.0)]
@@ -62,9 +63,9 @@ async def test_record_listen_record_again_send(
     (ticket,) = desk.tickets.values()
     path = ticket.recording["message"]
     assert trace.path[-3:] == ["agent-general", "after-hours", "leave-message"]
-    assert [r["path"] for r in channel.records] == [path, path]
+    assert [r["path"] for r in channel.records] == [path, f"{path}-2"]
     assert ticket.state == "new" and ticket.kind == "message"
-    assert ticket.parts == (RecordedPart("message", path, 8.0),)
+    assert ticket.parts == (RecordedPart("message", f"{path}-2", 8.0),)
     assert ticket.deadline.day == date(2026, 10, 10)
     assert text_date(ticket.deadline.day) == "二〇二六年十月十日"
     assert len(ticket.number) == 14 and has_valid_check_digit(ticket.number)
@@ -125,6 +126,28 @@ async def test_hang_up_while_recording_after_the_minimum_saves(
     assert outcome.kind is OutcomeKind.MESSAGE
     assert outcome.detail == "saved on hang-up"
     assert channel.played[-1] == BEEP
+
+
+async def test_a_short_take_after_a_good_one_keeps_the_good_one(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """Thirty seconds said, "record again", then a hang-up after one second:
+    the first take is not overwritten (each take has its own file) and it is
+    the message saved."""
+    desk = memory_desk(tmp_path, flow, AFTER_HOURS)
+    channel = RecordingChannel(
+        [*TO_MESSAGE, "2"], takes=[Take(seconds=30.0), Take("hangup", 1.0)]
+    )
+
+    outcome, _ = await run_with_desk(flow, catalog, channel, AFTER_HOURS, desk)
+
+    (ticket,) = desk.tickets.values()
+    first = ticket.recording["message"]
+    assert [r["path"] for r in channel.records] == [first, f"{first}-2"]
+    assert ticket.state == "new"
+    assert ticket.parts == (RecordedPart("message", first, 30.0),)
+    assert outcome.kind is OutcomeKind.MESSAGE
+    assert outcome.detail == "saved on hang-up"
 
 
 async def test_hang_up_before_the_minimum_discards(
