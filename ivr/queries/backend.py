@@ -20,12 +20,15 @@ faults and 5xx replies are retried (``retries`` times, ``backoff`` seconds
 doubled each time, by ``tenacity``) and count as failures for the breaker
 (:mod:`ivr.queries.breaker`); a 4xx reply is a configuration mistake: it
 counts for the breaker but is not retried, and neither is a refusal by an
-open circuit. Log lines name the backend and query only: inputs, URLs,
+open circuit. A redirect (3xx) is never followed: it would send the
+credentials and the caller's inputs to wherever it points; it is a fault
+like a 4xx. Log lines name the backend and query only: inputs, URLs,
 headers and replies may hold personal data or secrets.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -121,7 +124,7 @@ class BackendClient:
             return Unavailable("circuit open")
         except BackendReplyError as exc:
             if exc.status < 500:
-                return Unavailable(f"HTTP {exc.status}")
+                return Unavailable(str(exc))
             return Unavailable("no answer")
         except BackendError:
             return Unavailable("no answer")
@@ -170,6 +173,7 @@ class BackendClient:
                 json=data if post else None,
                 params=None if post else data,
                 timeout=timeout,
+                allow_redirects=False,
             ) as response:
                 return await _read_reply(response)
         except TimeoutError as exc:
@@ -188,14 +192,25 @@ class BackendClient:
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None:
-            settings = self.settings
-            auth = None
-            if settings.username:
-                auth = aiohttp.BasicAuth(settings.username, settings.password)
+            headers = dict(self.settings.headers)
+            if self.settings.username:
+                headers["Authorization"] = _basic_auth(
+                    self.settings.username, self.settings.password
+                )
             self._session = aiohttp.ClientSession(
-                headers=dict(settings.headers), auth=auth, raise_for_status=False
+                headers=headers, raise_for_status=False
             )
         return self._session
+
+
+def _basic_auth(username: str, password: str) -> str:
+    """The ``Authorization`` value of HTTP basic auth (RFC 7617, UTF-8).
+
+    Built here because ``aiohttp.BasicAuth`` warns of its removal from 3.14
+    on, and its replacement does not exist before 3.14.
+    """
+    pair = f"{username}:{password}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
 def _worth_retrying(exc: BaseException) -> bool:
@@ -220,11 +235,13 @@ async def _read_reply(response: aiohttp.ClientResponse) -> QueryResult:
         return Found(reply["fields"])
     if answered and result in _REFUSALS:
         return _REFUSALS[result]
+    if 300 <= status < 400:
+        raise BackendReplyError(f"HTTP {status}, a redirect (not followed)", status)
     if status != 200:
         raise BackendReplyError(f"HTTP {status}", status)
     if body is None:
-        raise BackendReplyError("the reply is not JSON", status)
-    raise BackendReplyError("the reply has no known result", status)
+        raise BackendReplyError("HTTP 200, not JSON", status)
+    raise BackendReplyError("HTTP 200, no known result", status)
 
 
 _REFUSALS: dict[object, QueryResult] = {

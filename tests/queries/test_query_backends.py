@@ -41,14 +41,16 @@ class Faults:
     mode: str = "ok"
     requests: int = 0
     api_key: str = ""
+    redirect_to: str = ""
 
 
 @pytest.fixture
 async def faulty() -> AsyncIterator[tuple[str, Faults]]:
     """The demo backend behind a switch: ok, slow (1 s), error (HTTP 500),
     forbidden (HTTP 403), missing (a bare HTTP 404, as for a mistyped URL) or
-    not_found_404 (HTTP 404 with the agreed not-found body) or unreadable
-    (an ``ok`` answer whose fields cannot be read out)."""
+    not_found_404 (HTTP 404 with the agreed not-found body), unreadable
+    (an ``ok`` answer whose fields cannot be read out), redirect (HTTP 307
+    to ``redirect_to``) or not_json (HTTP 200 with an HTML page)."""
     faults = Faults()
 
     @web.middleware
@@ -68,6 +70,10 @@ async def faulty() -> AsyncIterator[tuple[str, Faults]]:
             return web.json_response({"result": "ok", "fields": fields})
         if faults.mode == "not_found_404":
             return web.json_response({"result": "not_found"}, status=404)
+        if faults.mode == "redirect":
+            raise web.HTTPTemporaryRedirect(faults.redirect_to + request.path)
+        if faults.mode == "not_json":
+            return web.Response(text="<html>maintenance</html>")
         return await handler(request)
 
     app = demo_app()
@@ -198,6 +204,61 @@ async def test_a_bare_404_is_a_fault_not_an_unknown_caller(
         for line in warnings
     )
     assert not any(PERSON_A.id_number in line for line in warnings)
+
+
+async def test_a_redirect_is_a_fault_and_never_followed(
+    faulty: tuple[str, Faults],
+) -> None:
+    """A 307 to another host would send the credentials, the ID number and the
+    PIN there again: it is not followed, the caller hears "unavailable" and
+    the circuit counts it."""
+    url, faults = faulty
+    elsewhere: list[web.Request] = []
+
+    async def record(request: web.Request) -> web.Response:
+        elsewhere.append(request)
+        return web.json_response({"result": "ok", "fields": {}})
+
+    other = web.Application()
+    other.router.add_route("*", "/{tail:.*}", record)
+    server = await serve(other)
+    faults.mode = "redirect"
+    faults.redirect_to = str(server.make_url("")).rstrip("/")
+    endpoints = {"si-contributions": Endpoint("POST", "/si/contributions")}
+    settings = BackendSettings(
+        "hrss",
+        url,
+        endpoints,
+        retries=0,
+        failures_to_open=1,
+        headers={"X-Api-Key": "secret-api-key-123"},
+        username="ivr",
+        password="secret-password-123",
+    )
+    client = BackendClient(settings)
+    inputs = {"id_number": PERSON_A.id_number, "pin": PERSON_A.pin}
+
+    result = await client.query("si-contributions", inputs)
+    await client.close()
+    await server.close()
+
+    assert elsewhere == []
+    assert result == Unavailable("HTTP 307, a redirect (not followed)")
+    assert client.breaker.state is CircuitState.OPEN
+
+
+async def test_a_200_that_is_not_json_says_so(faulty: tuple[str, Faults]) -> None:
+    """An HTML page with HTTP 200 (a proxy's maintenance page): the reason
+    names both, so the warning and the call record explain the fault."""
+    url, faults = faulty
+    faults.mode = "not_json"
+    endpoints = {"pension-payments": Endpoint("POST", "/pension/payments")}
+    client = BackendClient(BackendSettings("hrss", url, endpoints, retries=0))
+
+    result = await client.query("pension-payments", {"id_number": "x"})
+    await client.close()
+
+    assert result == Unavailable("HTTP 200, not JSON")
 
 
 async def test_a_404_with_the_not_found_body_is_not_found(
