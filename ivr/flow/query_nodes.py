@@ -96,9 +96,8 @@ class QueryRun:
     ) -> None:
         self.call, self.channel, self.node, self.step = call, channel, node, step
         self.trace, self.now, self.report = trace, now, report_missing
-        self.who = Verifier(
-            trace.uniqueid, node.id, trace.caller_masked, trace.caller_hash
-        )
+        caller_hash = call.caller_hash if call is not None else ""
+        self.who = Verifier(trace.uniqueid, node.id, trace.caller_masked, caller_hash)
 
     async def run(self) -> str:
         """Run the node; return the id of the node to go to."""
@@ -132,7 +131,7 @@ class QueryRun:
         if inputs is None:
             return
         if self.node.verify == "phone":
-            inputs["caller"] = call.caller or ""
+            inputs["caller"] = call.number or ""
         await self.play([WAIT_PROMPT])
         result = await call.desk.ask(
             self.node.backend, self.node.query, inputs, self.trace.uniqueid

@@ -4,6 +4,15 @@
 :class:`QueryCall` (:meth:`QueryDesk.for_call`), which holds the caller's
 number (for the registered-phone check, never logged) and the call's
 failed verifications.
+
+The caller's number is used in one form only, China's national one
+(:func:`ivr.privacy.national_number`: ``+8613800000000`` is
+``13800000000``), both for the backend's registered-phone check and for
+the per-caller daily counter. A withheld caller ID (``anonymous``, empty)
+is nobody's number: it is sent as an empty ``caller`` and has no
+per-caller counter, since all withheld callers would otherwise share one
+and ten failures by anyone would lock every one of them out; such calls
+are held by the per-call and per-ID-number limits only.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ivr.privacy import hash_number, national_number
 from ivr.queries.backend import BackendClient, QueryResult, Unavailable
 from ivr.queries.limiter import AttemptLimiter, CallAttempts
 
@@ -87,3 +97,16 @@ class QueryCall:
     desk: QueryDesk
     caller: str | None = field(repr=False)
     attempts: CallAttempts = field(default_factory=CallAttempts)
+
+    @property
+    def number(self) -> str | None:
+        """The caller's national number, or ``None`` when it is withheld."""
+        return national_number(self.caller)
+
+    @property
+    def caller_hash(self) -> str:
+        """The keyed hash of :attr:`number` (the per-caller counter's name).
+
+        Empty for a withheld number: it gets no per-caller counter.
+        """
+        return hash_number(self.number, self.desk.hash_key)

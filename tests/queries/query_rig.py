@@ -44,6 +44,8 @@ PERSON_A, PERSON_B = DEMO_PEOPLE
 KEYED_A = PERSON_A.id_number.replace("X", "*")
 """测试用户甲's number as keyed: its check character X as ``*``."""
 CERTIFICATE_A = "2024110100001"
+WRONG_PINS = ("740213", "518362", "962047")
+"""PINs no demo person has, each unlike any other number the tests use."""
 remember_secret(PERSON_A.id_number, KEYED_A, PERSON_A.pin)
 remember_secret(PERSON_B.id_number, PERSON_B.pin)
 
