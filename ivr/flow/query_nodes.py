@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NoReturn
 
 from ivr.channel import Channel, CollectResult
 from ivr.flow.query_model import (
@@ -47,7 +47,10 @@ from ivr.queries import (
     Lockout,
     NotFound,
     QueryCall,
+    QueryResult,
+    Reservation,
     Unavailable,
+    VerificationFailed,
     Verifier,
     parse_keyed_id,
 )
@@ -132,10 +135,7 @@ class QueryRun:
             return
         if self.node.verify == "phone":
             inputs["caller"] = call.number or ""
-        await self.play([WAIT_PROMPT])
-        result = await call.desk.ask(
-            self.node.backend, self.node.query, inputs, self.trace.uniqueid
-        )
+        result, reservation = await self._ask(call, inputs)
         match result:
             case Found():
                 await self._answer(result.fields)
@@ -143,14 +143,39 @@ class QueryRun:
                 await self.play([UNAVAILABLE_PROMPT])
                 raise _Leave(self.node.on_unavailable, f"unavailable: {result.reason}")
             case NotFound():
-                await self._failed(call)
+                await self._failed(call, reservation)
                 await self.play([NOT_FOUND_PROMPT])
                 raise _Leave(self.node.on_not_found, "not found")
-        await self._failed(call)
+        await self._failed(call, reservation)
         if self.node.verify == "phone":
             await self.play([PHONE_MISMATCH_PROMPT])
             raise _Leave(self.node.on_locked, "phone mismatch")
         await self.play([MISMATCH_PROMPT])
+
+    async def _ask(
+        self, call: QueryCall, inputs: Mapping[str, str]
+    ) -> tuple[QueryResult, Reservation]:
+        """Count the try against the daily limits, then ask the backend.
+
+        The try is counted first, so calls at the same time cannot pass a
+        limit together; it is given back unless the verification failed
+        (an answer, a backend fault, the caller gone meanwhile).
+        """
+        limiter = call.desk.limiter
+        reservation = await limiter.reserve(self.who, self.now())
+        if isinstance(reservation, Lockout):
+            await self._locked(reservation)
+        failed = False
+        try:
+            await self.play([WAIT_PROMPT])
+            result = await call.desk.ask(
+                self.node.backend, self.node.query, inputs, self.trace.uniqueid
+            )
+            failed = isinstance(result, NotFound | VerificationFailed)
+        finally:
+            if not failed:
+                await limiter.release(reservation)
+        return result, reservation
 
     async def _check_backend(self, call: QueryCall) -> None:
         """Say "unavailable" at once when the backend would not be asked."""
@@ -228,20 +253,25 @@ class QueryRun:
             )
         )
 
-    async def _failed(self, call: QueryCall) -> None:
+    async def _failed(self, call: QueryCall, reservation: Reservation) -> None:
         limiter = call.desk.limiter
         await self._leave_if_locked(
-            await limiter.fail(call.attempts, self.node.attempts, self.who, self.now())
+            await limiter.fail(
+                call.attempts, self.node.attempts, self.who, self.now(), reservation
+            )
         )
 
     async def _leave_if_locked(self, lockout: Lockout | None) -> None:
-        """Play the lockout line and leave by ``on_locked``; else go on.
+        """Leave by ``on_locked`` when locked out; else go on."""
+        if lockout is not None:
+            await self._locked(lockout)
+
+    async def _locked(self, lockout: Lockout) -> NoReturn:
+        """Play the lockout line and leave by ``on_locked``.
 
         Only keying mistakes: a line about numbers that fail their checks,
         not the norm's mismatch line (nothing was compared with the records).
         """
-        if lockout is None:
-            return
         line = KEYING_LOCKED_PROMPT if lockout.scope == "keying" else LOCKED_PROMPT
         await self.play([line])
         raise _Leave(self.node.on_locked, f"locked out ({lockout.scope})")

@@ -3,7 +3,8 @@
 Layers, bottom up: ``errors``; ``idnumber`` (the resident ID number as keyed
 on a phone: check digit, birth date, region; masked form and keyed hash);
 ``limiter`` (failed verifications per call, per caller and per ID number a
-day in Redis; lockouts recorded); ``backend_config``/``breaker``/``backend``
+day; lockouts recorded) over ``counters`` (the daily counts in Redis,
+reserved atomically before each try); ``backend_config``/``breaker``/``backend``
 (the HTTP backends, with retries and a circuit breaker each); ``desk`` (what
 a call uses); ``demo_backend`` (fictional records to try the queries).
 The flow's ``query`` node (``ivr.flow.query_nodes``) uses them.
@@ -26,6 +27,7 @@ from ivr.queries.backend_config import (
     with_demo_url,
 )
 from ivr.queries.breaker import BackendBreaker, CircuitState
+from ivr.queries.counters import DailyCounters, Reservation
 from ivr.queries.demo_backend import DEMO_CERTIFICATES, DEMO_PEOPLE, DemoBackend
 from ivr.queries.desk import QueryCall, QueryDesk
 from ivr.queries.errors import (
@@ -63,6 +65,7 @@ __all__ = [
     "CallAttempts",
     "CircuitOpenError",
     "CircuitState",
+    "DailyCounters",
     "DemoBackend",
     "Endpoint",
     "Found",
@@ -76,6 +79,7 @@ __all__ = [
     "QueryError",
     "QueryResult",
     "QueryServices",
+    "Reservation",
     "Unavailable",
     "VerificationFailed",
     "Verifier",

@@ -6,13 +6,18 @@ registered phone that does not match, an unknown person):
 - per call (the query node's ``attempts``), counted in memory
   (:class:`CallAttempts`);
 - per caller number per day and per ID number per day, counted in Redis
-  under keyed hashes (never the numbers), in keys that expire at the next
-  local midnight of the flow's time zone (``EXPIREAT``), so a day's count
-  starts afresh at 00:00 where the hotline is.
+  under keyed hashes (never the numbers) until the next local midnight of
+  the flow's time zone (:mod:`ivr.queries.counters`), so a day's count
+  starts afresh at 00:00 where the hotline is. Only a real calling number
+  has a per-caller counter (:attr:`Verifier.caller_hash` is empty for a
+  withheld one).
 
-Past any limit the caller is locked out (norm art. 25: guessing someone
-else's PIN must not be free) and :class:`LockoutBook` keeps a row per
-lockout, with masked numbers and keyed hashes only.
+A try is counted against the daily limits before the backend is asked
+(:meth:`AttemptLimiter.reserve`) and given back when it was no failure
+(:meth:`AttemptLimiter.release`), so calls at the same time cannot pass a
+limit together. Past any limit the caller is locked out (norm art. 25:
+guessing someone else's PIN must not be free) and :class:`LockoutBook`
+keeps a row per lockout, with masked numbers and keyed hashes only.
 
 Redis down: the daily limits cannot be counted, so they are skipped (fail
 open) and a warning is logged when Redis stops answering and when it
@@ -23,17 +28,17 @@ would shut out every legitimate caller for a fault none of them caused.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ivr.queries.counters import KEY_PREFIX, DailyCounters, Reservation
 from ivr.records.rows import to_utc
 from ivr.records.schema import query_lockouts
 
@@ -43,14 +48,11 @@ __all__ = [
     "CallAttempts",
     "Lockout",
     "LockoutBook",
+    "Reservation",
     "Verifier",
 ]
 
 logger = logging.getLogger("ivr.queries.limiter")
-
-KEY_PREFIX = "ivr:query-fail"
-REDIS_TIMEOUT = 0.5
-"""Seconds a Redis command may take before the call goes on without it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +159,8 @@ class AttemptLimiter:
         book: LockoutBook | None = None,
     ) -> None:
         self.limits = limits
-        self._redis = redis
+        self._counters = DailyCounters(redis)
         self._book = book
-        self._redis_down = False
 
     @property
     def redis_state(self) -> str:
@@ -169,9 +170,7 @@ class AttemptLimiter:
         that none has failed since the last that answered (or none was sent
         yet), ``off`` that no Redis is configured.
         """
-        if self._redis is None:
-            return "off"
-        return "down" if self._redis_down else "ok"
+        return self._counters.state
 
     async def lockout(
         self, attempts: CallAttempts, per_call: int, who: Verifier, now: datetime
@@ -179,16 +178,42 @@ class AttemptLimiter:
         """The lockout in force before another try, or ``None`` to go on."""
         if attempts.total >= per_call:
             return Lockout(attempts.scope, attempts.total)
-        counts = await self._read(self._keys(who, now))
+        counts = await self._counters.read(self._keys(who, now))
         return self._over(counts)
 
+    async def reserve(self, who: Verifier, now: datetime) -> Reservation | Lockout:
+        """Count a try against the daily limits before the backend is asked.
+
+        Returns the lockout instead when the try would pass a limit (then
+        nothing is counted). Give the try back with :meth:`release` unless
+        the backend says the verification failed; :meth:`fail` keeps it.
+        """
+        reservation = await self._counters.reserve(
+            self._keys(who, now), self._limits(), now
+        )
+        if reservation.refused:
+            scope = reservation.refused
+            return Lockout(scope, reservation.counts[scope] - 1)
+        return reservation
+
+    async def release(self, reservation: Reservation) -> None:
+        """Give back a reserved try that was no failed verification."""
+        await self._counters.release(reservation)
+
     async def fail(
-        self, attempts: CallAttempts, per_call: int, who: Verifier, now: datetime
+        self,
+        attempts: CallAttempts,
+        per_call: int,
+        who: Verifier,
+        now: datetime,
+        reservation: Reservation,
     ) -> Lockout | None:
-        """Count one failed try; return (and record) a lockout it causes."""
+        """Count one failed try (its daily count is ``reservation``'s).
+
+        Returns (and records) the lockout it causes.
+        """
         attempts.failures += 1
-        counts = await self._count(self._keys(who, now), _next_midnight(now))
-        lockout = self._over(counts)
+        lockout = self._over(reservation.counts)
         if lockout is None and attempts.total >= per_call:
             lockout = Lockout(attempts.scope, attempts.total)
         return await self._recorded(lockout, who, now)
@@ -224,61 +249,15 @@ class AttemptLimiter:
             keys["id_number"] = f"{KEY_PREFIX}:id:{who.id_hash}:{day}"
         return keys
 
-    def _over(self, counts: dict[str, int]) -> Lockout | None:
-        limits = {
+    def _limits(self) -> dict[str, int]:
+        return {
             "caller": self.limits.per_caller_day,
             "id_number": self.limits.per_id_day,
         }
+
+    def _over(self, counts: Mapping[str, int]) -> Lockout | None:
+        limits = self._limits()
         for scope, count in counts.items():
             if count >= limits[scope]:
                 return Lockout(scope, count)
         return None
-
-    async def _read(self, keys: dict[str, str]) -> dict[str, int]:
-        if self._redis is None or not keys:
-            return {}
-        redis = self._redis
-        try:
-            async with asyncio.timeout(REDIS_TIMEOUT):
-                values = await redis.mget(list(keys.values()))
-        except (RedisError, OSError, TimeoutError) as exc:
-            self._went_down(exc)
-            return {}
-        self._came_back()
-        return {scope: int(v or 0) for scope, v in zip(keys, values, strict=True)}
-
-    async def _count(self, keys: dict[str, str], expires: datetime) -> dict[str, int]:
-        if self._redis is None or not keys:
-            return {}
-        try:
-            async with asyncio.timeout(REDIS_TIMEOUT):
-                async with self._redis.pipeline(transaction=True) as pipe:
-                    for key in keys.values():
-                        pipe.incr(key)
-                        pipe.expireat(key, expires)
-                    replies = await pipe.execute()
-        except (RedisError, OSError, TimeoutError) as exc:
-            self._went_down(exc)
-            return {}
-        self._came_back()
-        return {scope: int(replies[2 * i]) for i, scope in enumerate(keys)}
-
-    def _went_down(self, exc: BaseException) -> None:
-        if not self._redis_down:
-            logger.warning(
-                "Redis not answering (%s): daily query limits are not counted, "
-                "only the per-call limit holds",
-                type(exc).__name__,
-            )
-        self._redis_down = True
-
-    def _came_back(self) -> None:
-        if self._redis_down:
-            logger.warning("Redis answers again: daily query limits counted")
-        self._redis_down = False
-
-
-def _next_midnight(now: datetime) -> datetime:
-    """00:00 of the day after ``now``, in ``now``'s own time zone."""
-    tomorrow = now.date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time(0), tzinfo=now.tzinfo)

@@ -23,14 +23,10 @@ from ivr.queries.backend_config import (
     load_backends,
     with_demo_url,
 )
+from ivr.queries.counters import REDIS_TIMEOUT
 from ivr.queries.demo_backend import DemoBackend
 from ivr.queries.desk import QueryDesk
-from ivr.queries.limiter import (
-    REDIS_TIMEOUT,
-    AttemptLimiter,
-    AttemptLimits,
-    LockoutBook,
-)
+from ivr.queries.limiter import AttemptLimiter, AttemptLimits, LockoutBook
 
 __all__ = ["QueryServices"]
 

@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ivr.flow import Flow, load_flow
 from ivr.prompts import PromptCatalog
-from ivr.queries.demo_backend import demo_app
 from ivr.records.schema import metadata
 
 if TYPE_CHECKING:
@@ -106,10 +105,10 @@ def shipped_flow() -> Flow:
 @pytest.fixture
 async def demo_url() -> AsyncIterator[str]:
     """The demo backend on a free port; its base URL."""
-    from query_rig import serve
+    from query_rig import base_url, serve_demo
 
-    server = await serve(demo_app())
-    yield str(server.make_url("")).rstrip("/")
+    server = await serve_demo()
+    yield base_url(server)
     await server.close()
 
 

@@ -35,6 +35,7 @@ from ivr.queries import (
     load_backends,
     with_demo_url,
 )
+from ivr.queries.demo_backend import demo_app
 from ivr.records import CallRecordWriter
 from ivr.trace import CallTrace, Step
 
@@ -50,6 +51,7 @@ remember_secret(PERSON_A.id_number, KEYED_A, PERSON_A.pin)
 remember_secret(PERSON_B.id_number, PERSON_B.pin)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 
 @web.middleware
@@ -67,6 +69,19 @@ async def serve(app: web.Application) -> TestServer:
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     return server
+
+
+async def serve_demo(middleware: Middleware | None = None) -> TestServer:
+    """The demo backend (behind ``middleware``) on a free loopback port."""
+    app = demo_app()
+    if middleware is not None:
+        app.middlewares.append(middleware)
+    return await serve(app)
+
+
+def base_url(server: TestServer) -> str:
+    """The server's URL without the trailing slash, as backends are configured."""
+    return str(server.make_url("")).rstrip("/")
 
 
 @dataclass
@@ -97,11 +112,15 @@ class QueryRig:
         return self.desk
 
     async def call(
-        self, keys: list[str | None], caller: str | None = PERSON_A.phone
+        self,
+        keys: list[str | None],
+        caller: str | None = PERSON_A.phone,
+        at: datetime | None = None,
     ) -> tuple[CallTrace, ScriptedChannel]:
-        """Run one call with ``keys``; the call ends when they run out."""
+        """Run one call with ``keys`` (at ``at``, else now); it ends when
+        they run out."""
         self.calls += 1
-        now = datetime.now(ZONE)
+        now = at or datetime.now(ZONE)
         trace = CallTrace(
             uniqueid=f"1700000000.{self.calls}",
             started_at=now,

@@ -10,7 +10,17 @@ from dataclasses import dataclass
 import circuitbreaker  # type: ignore[import-untyped]
 import pytest
 from aiohttp import web
-from query_rig import KEYED_A, PERSON_A, Handler, MakeRig, heard, query_step, serve
+from query_rig import (
+    KEYED_A,
+    PERSON_A,
+    Handler,
+    MakeRig,
+    base_url,
+    heard,
+    query_step,
+    serve,
+    serve_demo,
+)
 from redis.asyncio import Redis
 
 from ivr.queries import (
@@ -28,7 +38,6 @@ from ivr.queries import (
     QueryDesk,
     Unavailable,
 )
-from ivr.queries.demo_backend import demo_app
 
 PENSION = ["7", "2", KEYED_A]
 UNAVAILABLE_END = ["query-wait", "query-unavailable", "query-help"]
@@ -76,10 +85,8 @@ async def faulty() -> AsyncIterator[tuple[str, Faults]]:
             return web.Response(text="<html>maintenance</html>")
         return await handler(request)
 
-    app = demo_app()
-    app.middlewares.append(inject)
-    server = await serve(app)
-    yield str(server.make_url("")).rstrip("/"), faults
+    server = await serve_demo(inject)
+    yield base_url(server), faults
     await server.close()
 
 
@@ -223,7 +230,7 @@ async def test_a_redirect_is_a_fault_and_never_followed(
     other.router.add_route("*", "/{tail:.*}", record)
     server = await serve(other)
     faults.mode = "redirect"
-    faults.redirect_to = str(server.make_url("")).rstrip("/")
+    faults.redirect_to = base_url(server)
     endpoints = {"si-contributions": Endpoint("POST", "/si/contributions")}
     settings = BackendSettings(
         "hrss",
