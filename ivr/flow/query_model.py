@@ -100,6 +100,9 @@ PHONE_MISMATCH_PROMPT = "query-phone-mismatch"
 LOCKED_PROMPT = "query-locked"
 KEYING_LOCKED_PROMPT = "query-keying-locked"
 """The lockout line when only keying mistakes (refused ID numbers) led to it."""
+TRIES_USED_PROMPT = "query-tries-used"
+"""The lockout line of a daily limit reached before the caller tried now:
+it blames nobody (the tries may be someone else's) and offers the ways on."""
 NOT_FOUND_PROMPT = "query-not-found"
 UNAVAILABLE_PROMPT = "query-unavailable"
 NO_INPUT_PROMPT = "query-no-input"
@@ -109,6 +112,7 @@ OUTCOME_PROMPTS = (
     PHONE_MISMATCH_PROMPT,
     LOCKED_PROMPT,
     KEYING_LOCKED_PROMPT,
+    TRIES_USED_PROMPT,
     NOT_FOUND_PROMPT,
     UNAVAILABLE_PROMPT,
     NO_INPUT_PROMPT,

@@ -5,7 +5,9 @@ The caller hears, in order: the node's ``prompts`` (the norm's "为了保障您�
 "请您稍等" while the backend is asked, then the answer's fields read with
 :mod:`ivr.speech`. Every way out plays something first, so no caller is left
 in silence: the reason an ID number was refused, the norm's mismatch line,
-"not found", the lockout line (then ``on_locked``, an agent offer), for
+"not found", the lockout line (then ``on_locked``, an agent offer; a
+daily limit already reached when the caller comes, or right after the ID
+number is keyed, is told as today's tries being used up), for
 ``verify: phone`` from another number that only the registered phone can
 ask (then ``on_locked`` at once: keying again cannot help) or the
 "system is being adjusted" line of Annex 1 二.(十二) (then ``on_unavailable``).
@@ -34,6 +36,7 @@ from ivr.flow.query_model import (
     NO_INPUT_PROMPT,
     NOT_FOUND_PROMPT,
     PHONE_MISMATCH_PROMPT,
+    TRIES_USED_PROMPT,
     UNAVAILABLE_PROMPT,
     WAIT_PROMPT,
     QueryNode,
@@ -109,6 +112,7 @@ class QueryRun:
                 await self.play([UNAVAILABLE_PROMPT])
                 raise _Leave(self.node.on_unavailable, "unavailable: no query service")
             await self._check_backend(self.call)
+            await self._check_lockout(self.call)
             await self.play(self.node.prompts)
             while True:
                 await self._attempt(self.call)
@@ -269,10 +273,17 @@ class QueryRun:
     async def _locked(self, lockout: Lockout) -> NoReturn:
         """Play the lockout line and leave by ``on_locked``.
 
-        Only keying mistakes: a line about numbers that fail their checks,
-        not the norm's mismatch line (nothing was compared with the records).
+        The norm's mismatch line only when this caller's own failures led
+        to it. Only keying mistakes: a line about numbers that fail their
+        checks (nothing was compared with the records). A daily limit
+        reached before this try: today's tries are used up, which blames
+        no one (they may have been someone else's).
         """
-        line = KEYING_LOCKED_PROMPT if lockout.scope == "keying" else LOCKED_PROMPT
+        line = LOCKED_PROMPT
+        if lockout.scope == "keying":
+            line = KEYING_LOCKED_PROMPT
+        elif lockout.standing:
+            line = TRIES_USED_PROMPT
         await self.play([line])
         raise _Leave(self.node.on_locked, f"locked out ({lockout.scope})")
 

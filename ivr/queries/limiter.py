@@ -110,11 +110,14 @@ class Lockout:
     """Why a caller may not try again.
 
     ``scope``: call, keying (the call's tries used up by refused numbers
-    only), caller or id_number.
+    only), caller or id_number. ``standing``: a daily limit already reached
+    before this try (by earlier calls, perhaps someone else's), not by a
+    failure of this caller now.
     """
 
     scope: str
     attempts: int
+    standing: bool = False
 
 
 class LockoutBook:
@@ -179,7 +182,7 @@ class AttemptLimiter:
         if attempts.total >= per_call:
             return Lockout(attempts.scope, attempts.total)
         counts = await self._counters.read(self._keys(who, now))
-        return self._over(counts)
+        return self._over(counts, standing=True)
 
     async def reserve(self, who: Verifier, now: datetime) -> Reservation | Lockout:
         """Count a try against the daily limits before the backend is asked.
@@ -193,7 +196,7 @@ class AttemptLimiter:
         )
         if reservation.refused:
             scope = reservation.refused
-            return Lockout(scope, reservation.counts[scope] - 1)
+            return Lockout(scope, reservation.counts[scope] - 1, standing=True)
         return reservation
 
     async def release(self, reservation: Reservation) -> None:
@@ -255,9 +258,11 @@ class AttemptLimiter:
             "id_number": self.limits.per_id_day,
         }
 
-    def _over(self, counts: Mapping[str, int]) -> Lockout | None:
+    def _over(
+        self, counts: Mapping[str, int], standing: bool = False
+    ) -> Lockout | None:
         limits = self._limits()
         for scope, count in counts.items():
             if count >= limits[scope]:
-                return Lockout(scope, count)
+                return Lockout(scope, count, standing)
         return None

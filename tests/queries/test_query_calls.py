@@ -214,19 +214,25 @@ async def test_three_failures_lock_the_call_and_offer_an_agent(
 async def test_daily_limit_per_id_number_across_callers(
     make_rig: MakeRig, demo_url: str, redis: Redis
 ) -> None:
-    """Two failures on one ID from two phones lock it for the day, for everyone."""
+    """Two failures on one ID from two phones lock it for the day, for everyone.
+
+    The caller whose failure reached the limit hears the norm's mismatch
+    line; the owner, who did nothing wrong, hears that today's tries are
+    used up, with the ways on, as soon as the number is keyed."""
     rig = make_rig(demo_url, redis, limits=AttemptLimits(per_id_day=2))
 
     await rig.call([*CONTRIBUTIONS, KEYED_A, "000000"], caller="13700000001")
-    first, _ = await rig.call([*CONTRIBUTIONS, KEYED_A, "000000"], caller="13700000002")
-    # The owner is locked out as soon as the number is keyed: no PIN is asked.
+    first, guesser = await rig.call(
+        [*CONTRIBUTIONS, KEYED_A, "000000"], caller="13700000002"
+    )
     owner, channel = await rig.call([*CONTRIBUTIONS, KEYED_A])
 
     assert query_step(first).result == "locked out (id_number)"
+    assert heard(guesser)[-2:] == ["query-locked", "query-help"]
     assert heard(channel)[:4] == [
         "query-intro",
         "query-ask-id-number",
-        "query-locked",
+        "query-tries-used",
         "query-help",
     ]
     assert query_step(owner).result == "locked out (id_number)"
@@ -235,7 +241,8 @@ async def test_daily_limit_per_id_number_across_callers(
 async def test_daily_limit_per_caller_expires_at_local_midnight(
     make_rig: MakeRig, demo_url: str, redis: Redis, hash_key: bytes
 ) -> None:
-    """A caller past the daily limit is locked before keying; the key dies at 00:00."""
+    """A caller past the daily limit is told today's tries are used up before
+    anything is asked or keyed; the key dies at 00:00."""
 
     rig = make_rig(demo_url, redis, limits=AttemptLimits(per_caller_day=2))
     caller = "13600000003"
@@ -244,7 +251,8 @@ async def test_daily_limit_per_caller_expires_at_local_midnight(
     await rig.call([*CONTRIBUTIONS, KEYED_A, "000001"], caller=caller)
     trace, channel = await rig.call(CONTRIBUTIONS, caller=caller)
 
-    assert heard(channel)[:3] == ["query-intro", "query-locked", "query-help"]
+    assert "query-intro" not in channel.played
+    assert heard(channel, "query-tries-used")[:2] == ["query-tries-used", "query-help"]
     assert query_step(trace).result == "locked out (caller)"
     now = datetime.now(ZONE)
     key = f"ivr:query-fail:caller:{hash_number(caller, hash_key)}:{now:%Y%m%d}"

@@ -19,6 +19,7 @@ from query_rig import (
     Handler,
     MakeRig,
     base_url,
+    heard,
     query_step,
     serve_demo,
 )
@@ -78,8 +79,10 @@ async def test_parallel_calls_cannot_pass_the_daily_id_limit(
     )
 
     results = [query_step(trace).result for trace, _ in calls]
+    refused = [heard(channel)[-2:] for _, channel in calls]
     assert len(asked) == 5
     assert results.count("locked out (id_number)") == 6
+    assert refused.count(["query-tries-used", "query-help"]) == 5
     assert await redis.get(_id_key(hash_key, datetime.now(ZONE))) == b"5"
 
 
@@ -102,7 +105,7 @@ async def test_a_reserved_try_is_refused_past_the_limit_and_given_back(
     await limiter.release(first)
 
     assert (first.counts, second.counts) == ({"id_number": 1}, {"id_number": 2})
-    assert refused == Lockout("id_number", 2)
+    assert refused == Lockout("id_number", 2, standing=True)
     assert (at_limit, after_one) == (b"2", b"1")
     assert await redis.exists(key) == 0
 
