@@ -195,7 +195,9 @@ def _query_edges(node: QueryNode) -> list[Edge]:
         (node.on_unavailable, "unavailable", "failure"),
         (node.on_no_input, "no input", "failure"),
     ]
-    return [Edge(node.id, target, label, style) for target, label, style in ways]
+    return [
+        Edge(node.id, target, label, style) for target, label, style in ways if target
+    ]
 
 
 def _ranks(flow: Flow, edges: list[Edge]) -> dict[str, int]:

@@ -4,8 +4,10 @@ The caller hears, in order: the node's ``prompts`` (the norm's "为了保障您�
 信息安全，我们需要核对您的基本信息", Annex 1 二.(三)), a request for each input,
 "请您稍等" while the backend is asked, then the answer's fields read with
 :mod:`ivr.speech`. Every way out plays something first, so no caller is left
-in silence: the reason an ID number was refused, the norm's mismatch line,
-"not found", the lockout line (then ``on_locked``, an agent offer; a
+in silence: the reason an ID number was refused, the norm's mismatch line
+(also for "nothing on record" where identity is verified, so no caller
+learns whether an ID number is on record), "not found" of a certificate
+check, the lockout line (then ``on_locked``, an agent offer; a
 daily limit already reached when the caller comes, or right after the ID
 number is keyed, is told as today's tries being used up), for
 ``verify: phone`` from another number that only the registered phone can
@@ -20,13 +22,14 @@ masked certificate number; log lines name the node and the outcome only.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
-from ivr.channel import Channel, CollectResult
+from ivr.channel import CallerHungUp, Channel, CollectResult
 from ivr.flow.query_model import (
     ASK_PROMPTS,
     ID_REASON_PROMPTS,
@@ -104,6 +107,8 @@ class QueryRun:
         self.trace, self.now, self.report = trace, now, report_missing
         caller_hash = call.caller_hash if call is not None else ""
         self.who = Verifier(trace.uniqueid, node.id, trace.caller_masked, caller_hash)
+        self.failures: Counter[str] = Counter()
+        """The backend's verdict on each failed try: mismatch or not found."""
 
     async def run(self) -> str:
         """Run the node; return the id of the node to go to."""
@@ -117,11 +122,29 @@ class QueryRun:
             while True:
                 await self._attempt(self.call)
         except _Leave as leave:
-            self.step.result = leave.result
+            self.step.result = self._with_failures(leave.result)
             logger.info(
-                "call %s: query %s: %s", self.trace.uniqueid, self.node.id, leave.result
+                "call %s: query %s: %s",
+                self.trace.uniqueid,
+                self.node.id,
+                self.step.result,
             )
             return leave.target
+        except CallerHungUp:
+            self.step.result = self._with_failures("hangup")
+            raise
+
+    def _with_failures(self, result: str) -> str:
+        """``result``, then the failed tries by the backend's verdict.
+
+        Callers hear one line for "mismatch" and "not found" where identity
+        is verified (art. 25); the call record keeps them apart:
+        ``locked out (call) [2 mismatch, 1 not found]``.
+        """
+        if not self.failures:
+            return result
+        tally = ", ".join(f"{count} {what}" for what, count in self.failures.items())
+        return f"{result} [{tally}]"
 
     async def play(self, prompts: Sequence[str]) -> None:
         """Play prompts, noted on the step; report the missing ones."""
@@ -146,11 +169,22 @@ class QueryRun:
             case Unavailable():
                 await self.play([UNAVAILABLE_PROMPT])
                 raise _Leave(self.node.on_unavailable, f"unavailable: {result.reason}")
-            case NotFound():
-                await self._failed(call, reservation)
-                await self.play([NOT_FOUND_PROMPT])
-                raise _Leave(self.node.on_not_found, "not found")
+        self.failures["not found" if isinstance(result, NotFound) else "mismatch"] += 1
         await self._failed(call, reservation)
+        await self._tell_failure(isinstance(result, NotFound))
+
+    async def _tell_failure(self, not_found: bool) -> None:
+        """Tell a failed verification; leave, or return for another try.
+
+        Where the caller's identity is verified (``verify: pin`` or
+        ``phone``), "nothing on record" is told with the same line as a
+        mismatch: a different line would tell anyone whether an ID number
+        is on record (art. 25). A certificate check (``verify: none``)
+        says "not found".
+        """
+        if not_found and self.node.verify == "none":
+            await self.play([NOT_FOUND_PROMPT])
+            raise _Leave(self.node.on_not_found, "not found")
         if self.node.verify == "phone":
             await self.play([PHONE_MISMATCH_PROMPT])
             raise _Leave(self.node.on_locked, "phone mismatch")

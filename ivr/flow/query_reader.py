@@ -16,7 +16,6 @@ For example::
       next: self-service
       on_locked: agent-general
       on_unavailable: query-unavailable-menu
-      on_not_found: self-service
 
 The fixed prompts a query plays (asking for each input, the reasons an ID
 number is refused, "please wait", "not found"...) are named in
@@ -66,7 +65,6 @@ QUERY_REQUIRED = (
     "next",
     "on_locked",
     "on_unavailable",
-    "on_not_found",
 )
 _FIELD_SETTINGS = ("field", "as", "before", "after", "unit", "values")
 
@@ -95,13 +93,35 @@ def read_query(
         on_locked=reader.target(body.get("on_locked"), "on_locked") or "",
         on_unavailable=reader.target(body.get("on_unavailable"), "on_unavailable")
         or "",
-        on_not_found=reader.target(body.get("on_not_found"), "on_not_found") or "",
+        on_not_found=_not_found_target(reader, what, key, body, verify),
         on_no_input=reader.target(body.get("on_no_input"), "on_no_input")
         or settings.defaults.on_no_input,
         attempts=attempts or 3,
         timeout=reader.number(body.get("timeout"), "timeout", low=1) or 10.0,
         pin_digits=pin_digits or 6,
     )
+
+
+def _not_found_target(
+    reader: Reader, what: str, key: PScalar, body: PMap, verify: str
+) -> str:
+    """``on_not_found``: needed by a certificate check, unused elsewhere.
+
+    Where the caller's identity is verified, "nothing on record" is told
+    as a mismatch (art. 25: no caller may learn whether an ID number is on
+    record), so the node never leaves that way.
+    """
+    node = body.get("on_not_found")
+    if node is None and verify == "none":
+        reader.error(key.pos, f"{what} needs 'on_not_found:' (with verify: none)")
+    elif node is not None and verify != "none":
+        reader.warning(
+            node.pos,
+            f"on_not_found is not used with verify: {verify}: nothing on "
+            "record is told as a mismatch, so no caller learns whether an "
+            "ID number is on record (norm art. 25); remove it",
+        )
+    return reader.target(node, "on_not_found") or ""
 
 
 def _remember_names(reader: Reader, body: PMap) -> None:

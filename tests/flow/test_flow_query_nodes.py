@@ -79,6 +79,33 @@ def test_pin_input_and_pin_verification_go_together(
     ]
 
 
+def test_on_not_found_only_where_nothing_on_record_may_be_told(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """A certificate check needs ``on_not_found``; a node that verifies the
+    caller is warned that it would never be used (art. 25)."""
+    cert = "    next: self-service\n    on_not_found: self-service\n"
+    path, text = broken_copy(tmp_path, cert, "    next: self-service\n")
+    errors = errors_of(check_lines(path, catalog))
+    pin = "    verify: pin\n"
+    extra = "    verify: pin\n    on_not_found: self-service\n"
+    warned_path, warned_text = broken_copy(tmp_path, pin, extra)
+    warned = [
+        line for line in check_lines(warned_path, catalog) if "on_not_found" in line
+    ]
+
+    assert errors == [
+        f"{where_in(text, 'query-certificate:')}: error: query "
+        "'query-certificate' needs 'on_not_found:' (with verify: none)"
+    ]
+    assert warned == [
+        f"{where_in(warned_text, extra, offset=len(pin) + 18)}: warning: "
+        "on_not_found is not used with verify: pin: nothing on record is told "
+        "as a mismatch, so no caller learns whether an ID number is on record "
+        "(norm art. 25); remove it"
+    ]
+
+
 def test_a_fixed_prompt_missing_from_the_catalog_is_an_error(
     tmp_path: Path, catalog: PromptCatalog
 ) -> None:
@@ -101,7 +128,7 @@ def test_a_fixed_prompt_missing_from_the_catalog_is_an_error(
 
 def test_graph_and_reachability_follow_every_way_out(flow: Flow) -> None:
     """Answered, not found, locked, unavailable and silence all lead on."""
-    node = flow.node("query-contributions")
+    node = flow.node("query-certificate")
     assert isinstance(node, QueryNode)
 
     edges = {(edge.label, edge.target) for edge in edges_of(node)}

@@ -11,6 +11,7 @@ from query_rig import (
     KEYED_A,
     PERSON_A,
     PERSON_B,
+    WRONG_PINS,
     ZONE,
     MakeRig,
     heard,
@@ -29,6 +30,8 @@ CONTRIBUTIONS = ["7", "1"]
 PENSION = ["7", "2"]
 CARD = ["7", "3"]
 CERTIFICATE = ["7", "4"]
+UNKNOWN_ID = "110101198001010010"
+"""Valid once its check character is fixed; no demo person has it."""
 MONTHS_182 = ["num-1", "unit-bai", "num-8", "unit-shi", "num-2", "unit-geyue"]
 OCTOBER_2026 = ["num-2", "num-0", "num-2", "num-6", "date-nian", "unit-shi", "date-yue"]
 YUAN_6520 = ["num-6", "unit-qian", "num-5", "unit-bai", "num-2", "unit-shi"]
@@ -98,7 +101,7 @@ async def test_pension_needs_the_registered_phone(
     assert text_date(date(2026, 11, 15)) == "二〇二六年十一月十五日"
     assert heard(other)[2:5] == ["query-wait", "query-phone-mismatch", "query-help"]
     assert query_step(trace).keys == "110*************8X"
-    assert query_step(trace).result == "phone mismatch"
+    assert query_step(trace).result == "phone mismatch [1 mismatch]"
 
 
 async def test_card_progress_reads_a_stage_from_the_fixed_list(
@@ -150,7 +153,28 @@ async def test_unknown_certificate_is_not_found(
     trace, channel = await rig.call([*CERTIFICATE, "9999999999999", KEYED_A])
 
     assert heard(channel)[3:] == ["query-wait", "query-not-found", "menu-self-service"]
-    assert query_step(trace).result == "not found"
+    assert query_step(trace).result == "not found [1 not found]"
+
+
+async def test_nobody_on_record_sounds_like_a_mismatch(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """A valid ID number nobody has: the caller hears what a wrong PIN or
+    phone hears, so no caller learns whether a number is on record; the
+    call record keeps the backend's verdict apart."""
+    rig = make_rig(demo_url, redis)
+    nobody = UNKNOWN_ID[:17] + check_character(UNKNOWN_ID[:17])
+
+    pin_trace, pin = await rig.call([*CONTRIBUTIONS, nobody, WRONG_PINS[0]])
+    wrong_pin, wrong = await rig.call([*CONTRIBUTIONS, KEYED_A, WRONG_PINS[0]])
+    phone_trace, phone = await rig.call([*PENSION, nobody])
+
+    assert heard(pin)[2:5] == heard(wrong)[2:5]
+    assert heard(pin)[2:5] == ["query-ask-pin", "query-wait", "query-mismatch"]
+    assert heard(phone)[2:5] == ["query-wait", "query-phone-mismatch", "query-help"]
+    assert query_step(pin_trace).result == "hangup [1 not found]"
+    assert query_step(wrong_pin).result == "hangup [1 mismatch]"
+    assert query_step(phone_trace).result == "phone mismatch [1 not found]"
 
 
 async def test_bad_check_digit_is_refused_before_any_request(
@@ -202,7 +226,7 @@ async def test_three_failures_lock_the_call_and_offer_an_agent(
 
     assert heard(channel).count("query-mismatch") == 2
     assert heard(channel)[-2:] == ["query-locked", "query-help"]
-    assert query_step(trace).result == "locked out (call)"
+    assert query_step(trace).result == "locked out (call) [3 mismatch]"
     async with db_engine.connect() as connection:
         rows = (await connection.execute(select(query_lockouts))).mappings().all()
     assert [(r["scope"], r["attempts"], r["id_masked"]) for r in rows] == [
@@ -227,7 +251,7 @@ async def test_daily_limit_per_id_number_across_callers(
     )
     owner, channel = await rig.call([*CONTRIBUTIONS, KEYED_A])
 
-    assert query_step(first).result == "locked out (id_number)"
+    assert query_step(first).result == "locked out (id_number) [1 mismatch]"
     assert heard(guesser)[-2:] == ["query-locked", "query-help"]
     assert heard(channel)[:4] == [
         "query-intro",
@@ -305,7 +329,7 @@ async def test_a_keying_mistake_then_wrong_pins_is_the_mismatch_lockout(
     trace, channel = await rig.call(keys, caller=caller)
 
     assert heard(channel)[-2:] == ["query-locked", "query-help"]
-    assert query_step(trace).result == "locked out (call)"
+    assert query_step(trace).result == "locked out (call) [2 mismatch]"
     day = datetime.now(ZONE)
     key = f"ivr:query-fail:caller:{hash_number(caller, hash_key)}:{day:%Y%m%d}"
     assert await redis.get(key) == b"2"
@@ -323,7 +347,7 @@ async def test_redis_down_keeps_the_per_call_limit(
     answered, _ = await rig.call([*CONTRIBUTIONS, KEYED_A, PERSON_A.pin])
     await dead.aclose()
 
-    assert query_step(trace).result == "locked out (call)"
+    assert query_step(trace).result == "locked out (call) [3 mismatch]"
     assert query_step(answered).result == "answered"
     assert any("Redis not answering" in line for line in LOG_LINES)
 
