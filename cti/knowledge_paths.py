@@ -99,7 +99,7 @@ def fixed_wording(node: Node) -> tuple[str, ...]:
     and refusals. Agents see where these lines are said like any other."""
     match node:
         case QueryNode():
-            return fixed_prompts(node.inputs)
+            return fixed_prompts(node.inputs, node.verify)
         case MessageNode():
             return RECORDING_PROMPTS
         case TicketStatusNode():

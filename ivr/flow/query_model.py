@@ -17,6 +17,7 @@ __all__ = [
     "FIELD_KINDS",
     "ID_REASON_PROMPTS",
     "INPUTS",
+    "VERDICT_PROMPTS",
     "VERIFY_METHODS",
     "QueryNode",
     "SpokenField",
@@ -106,21 +107,26 @@ it blames nobody (the tries may be someone else's) and offers the ways on."""
 NOT_FOUND_PROMPT = "query-not-found"
 UNAVAILABLE_PROMPT = "query-unavailable"
 NO_INPUT_PROMPT = "query-no-input"
+VERDICT_PROMPTS = {
+    "pin": (MISMATCH_PROMPT,),
+    "phone": (PHONE_MISMATCH_PROMPT,),
+    "none": (MISMATCH_PROMPT, NOT_FOUND_PROMPT),
+}
+"""What a failed verification is told with, by ``verify``: "not found" only
+where no caller's identity is verified (art. 25)."""
 OUTCOME_PROMPTS = (
     WAIT_PROMPT,
-    MISMATCH_PROMPT,
-    PHONE_MISMATCH_PROMPT,
     LOCKED_PROMPT,
     KEYING_LOCKED_PROMPT,
     TRIES_USED_PROMPT,
-    NOT_FOUND_PROMPT,
     UNAVAILABLE_PROMPT,
     NO_INPUT_PROMPT,
 )
 
 
-def fixed_prompts(inputs: tuple[str, ...]) -> tuple[str, ...]:
-    """The fixed prompts a query node with ``inputs`` may play."""
+def fixed_prompts(inputs: tuple[str, ...], verify: str) -> tuple[str, ...]:
+    """The fixed prompts a query node with ``inputs`` and ``verify`` may play."""
     asks = tuple(ASK_PROMPTS[name] for name in inputs if name in ASK_PROMPTS)
     reasons = tuple(ID_REASON_PROMPTS.values()) if "id_number" in inputs else ()
-    return (*asks, *reasons, *OUTCOME_PROMPTS)
+    verdicts = VERDICT_PROMPTS.get(verify, ())
+    return (*asks, *reasons, *verdicts, *OUTCOME_PROMPTS)

@@ -75,7 +75,8 @@ def read_query(
     """Build a :class:`QueryNode`, reporting every mistake in its lines."""
     inputs = _inputs(reader, body.get("inputs"))
     verify = _verify(reader, what, key, body.get("verify"), inputs)
-    reader.prompt_refs.extend((prompt, key.pos) for prompt in fixed_prompts(inputs))
+    fixed = fixed_prompts(inputs, verify)
+    reader.prompt_refs.extend((prompt, key.pos) for prompt in fixed)
     attempts = reader.integer(body.get("attempts"), "attempts", low=1)
     pin_digits = reader.integer(body.get("pin_digits"), "pin_digits", low=4)
     _remember_names(reader, body)

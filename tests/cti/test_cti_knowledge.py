@@ -110,11 +110,13 @@ def test_fixed_lines_name_the_nodes_that_say_them(shipped: LoadedFlow) -> None:
 
     saved = {s.node_id: s for s in base.entry("message-saved").speakers}
     locked = {s.node_id for s in base.entry("query-locked").speakers}
+    not_found = {s.node_id for s in base.entry("query-not-found").speakers}
     status = {s.node_id: s for s in base.entry("status-reply").speakers}
 
     assert saved["leave-message"].field == "fixed wording"
     assert saved["leave-message"].kind == "message"
     assert {"query-contributions", "query-pension"} <= locked
+    assert not_found == {"query-certificate"}, "only where no one is verified"
     assert status["ticket-status"].path == "6-4"  # the shortest: complaints, 4
 
 
