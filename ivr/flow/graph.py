@@ -191,7 +191,7 @@ def _query_edges(node: QueryNode) -> list[Edge]:
     ways = [
         (node.next, "answered", "next"),
         (node.on_not_found, "not found", "failure"),
-        (node.on_locked, "locked out", "failure"),
+        (node.on_locked, "locked out, # for help", "failure"),
         (node.on_unavailable, "unavailable", "failure"),
         (node.on_no_input, "no input", "failure"),
     ]

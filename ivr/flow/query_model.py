@@ -60,7 +60,10 @@ class QueryNode(Node):
     ``attempts`` is how many failed verifications (refused ID numbers,
     mismatched PINs or phones, unknown persons) a call may have before the
     caller is locked out and sent to ``on_locked``; the daily limits per
-    caller and per ID number come from the service configuration.
+    caller and per ID number come from the service configuration. A caller
+    who keys ``#`` alone at any request asks for help and goes to
+    ``on_locked`` too (the requests say so), so ``on_locked`` must offer an
+    agent or a voice message.
     """
 
     backend: str

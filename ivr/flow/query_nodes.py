@@ -243,13 +243,20 @@ class QueryRun:
         return inputs
 
     async def _collect(self, name: str) -> str:
-        """The keys of one input; silence re-asks, then leaves by on_no_input."""
+        """The keys of one input.
+
+        ``#`` alone (no key before it) is the caller asking for help, as
+        every request says: the node leaves by ``on_locked``, the agent or
+        message offer. Silence re-asks, then leaves by ``on_no_input``.
+        """
         ask = [ASK_PROMPTS[name]]
         most = self.node.pin_digits if name == "pin" else MAX_DIGITS[name]
         for _ in range(NO_INPUT_RETRIES + 1):
             collected = await self._keys(ask, most)
             if collected.digits:
                 return collected.digits
+            if not collected.timed_out:
+                raise _Leave(self.node.on_locked, f"help asked ({name})")
             ask = [NO_INPUT_PROMPT, ASK_PROMPTS[name]]
         raise _Leave(self.node.on_no_input, f"no input ({name})")
 

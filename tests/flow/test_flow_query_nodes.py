@@ -9,7 +9,7 @@ import pytest
 from flow_edits import broken_copy, check_lines, errors_of, where_in
 from flow_fakes import RunCall, ScriptedChannel, at
 
-from ivr.flow import Flow, QueryNode
+from ivr.flow import Flow, MenuNode, QueryNode
 from ivr.flow.graph import edges_of
 from ivr.flow.reachability import successors
 from ivr.prompts import PromptCatalog
@@ -136,11 +136,32 @@ def test_graph_and_reachability_follow_every_way_out(flow: Flow) -> None:
     assert edges == {
         ("answered", "self-service"),
         ("not found", "self-service"),
-        ("locked out", "query-help"),
+        ("locked out, # for help", "query-help"),
         ("unavailable", "query-help"),
-        ("no input", "goodbye-no-input"),
+        ("no input", "query-help"),
     }
     assert set(successors(node)) == {target for _, target in edges}
+
+
+def test_every_shipped_query_offers_an_agent_or_a_message(flow: Flow) -> None:
+    """Locked out, "#" for help, backend down or silence: each shipped query
+    node leads to a menu with an agent (0) and a voice message (2), never
+    to a goodbye."""
+    queries = [node for node in flow.nodes.values() if isinstance(node, QueryNode)]
+    ways = {
+        target
+        for node in queries
+        for target in (node.on_locked, node.on_unavailable, node.on_no_input)
+    }
+
+    assert len(queries) == 4
+    for target in ways:
+        menu = flow.node(target)
+        assert isinstance(menu, MenuNode), target
+        assert (menu.options["0"], menu.options["2"]) == (
+            "agent-general",
+            "leave-message",
+        )
 
 
 async def test_without_query_service_the_caller_hears_why_and_goes_on(

@@ -368,13 +368,14 @@ async def test_call_record_keeps_masked_keys_only(
     assert keys == ["110*************8X ******"]
 
 
-async def test_silence_re_asks_twice_then_says_goodbye(
+async def test_silence_re_asks_twice_then_offers_the_ways_on(
     make_rig: MakeRig, demo_url: str, redis: Redis
 ) -> None:
-    """No keys at the ID request: two re-asks, then the no-input goodbye."""
+    """No keys at the ID request: two re-asks, then the agent or message
+    offer, not a goodbye; keying 0 there reaches the agents."""
     rig = make_rig(demo_url, redis)
 
-    trace, channel = await rig.call([*CONTRIBUTIONS, None, None, None])
+    trace, channel = await rig.call([*CONTRIBUTIONS, None, None, None, "0"])
 
     assert heard(channel)[:7] == [
         "query-intro",
@@ -383,6 +384,28 @@ async def test_silence_re_asks_twice_then_says_goodbye(
         "query-ask-id-number",
         "query-no-input",
         "query-ask-id-number",
-        "goodbye-no-input",
+        "query-help",
     ]
     assert query_step(trace).result == "no input (id_number)"
+    assert "agent-general" in [step.node_id for step in trace.steps]
+
+
+async def test_hash_alone_asks_for_help_at_any_request(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """``#`` with nothing before it, at the ID number or the PIN (a forgotten
+    PIN), goes straight to the agent or message offer; 2 leaves a message."""
+    rig = make_rig(demo_url, redis)
+
+    at_id, id_channel = await rig.call([*CONTRIBUTIONS, "#", "2"])
+    at_pin, pin_channel = await rig.call([*CONTRIBUTIONS, KEYED_A, "#"])
+
+    assert heard(id_channel)[:3] == [
+        "query-intro",
+        "query-ask-id-number",
+        "query-help",
+    ]
+    assert query_step(at_id).result == "help asked (id_number)"
+    assert "leave-message" in [step.node_id for step in at_id.steps]
+    assert heard(pin_channel)[2:4] == ["query-ask-pin", "query-help"]
+    assert query_step(at_pin).result == "help asked (pin)"
