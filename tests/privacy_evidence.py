@@ -1,15 +1,21 @@
 """What the query tests leave behind, for the privacy scan that runs last.
 
-The query tests (``tests/queries``) record here the full ID numbers and PINs
-they key (:data:`SECRETS`), every log line written while they run
-(:data:`LOG_LINES`), the databases they write (:data:`DATABASES`) and the
-HTTP replies they receive (:data:`REPLIES`). ``tests/zz_privacy`` collects
-after every other folder and checks that no secret appears in any of them.
+The query tests (``tests/queries`` and the calls through the running
+service in ``tests/service/test_service_queries.py``) record here every
+full ID number, PIN and certificate number they key, right or wrong
+(:data:`SECRETS`, by :func:`remember_keyed`), every log line written while
+they run (:data:`LOG_LINES`, by :func:`collecting_logs`), the databases
+they write (:data:`DATABASES`), the HTTP replies they receive, the
+backends' and the service's own (:data:`REPLIES`), and the Redis servers
+they count in (:data:`REDIS_URLS`). ``tests/zz_privacy`` collects after
+every other folder and checks that no secret appears in any of them.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 SECRETS: set[str] = set()
 """Full ID numbers (as keyed and as stored) and PINs used by the tests."""
@@ -21,6 +27,34 @@ REPLIES: list[str] = []
 """Bodies of the HTTP replies the query tests received."""
 REDIS_URLS: list[str] = []
 """Redis servers whose query keys the tests wrote."""
+
+
+KEYED_SECRET_LENGTH = 6
+"""Keyed entries this long or longer are numbers a caller keyed in a query
+(ID numbers, PINs, certificate numbers), never menu choices."""
+
+
+def remember_keyed(keys: Iterable[str | None]) -> None:
+    """Note the numbers among a call's keyed entries (``#`` ends left out)."""
+    for entry in keys:
+        number = (entry or "").rstrip("#")
+        if len(number) >= KEYED_SECRET_LENGTH and number.replace("*", "").isdigit():
+            remember_secret(number)
+
+
+@contextmanager
+def collecting_logs() -> Iterator[None]:
+    """Keep every log record, DEBUG included, in :data:`LOG_LINES` meanwhile."""
+    handler = EvidenceHandler()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
 
 
 def remember_secret(*values: str) -> None:

@@ -9,7 +9,6 @@ tests.
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from privacy_evidence import DATABASES, REDIS_URLS, EvidenceHandler
+from privacy_evidence import DATABASES, REDIS_URLS, collecting_logs
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -43,14 +42,8 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 @pytest.fixture(autouse=True)
 def evidence_logging() -> Iterator[None]:
     """Log everything at DEBUG into the privacy evidence while a test runs."""
-    handler = EvidenceHandler()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield
-    root.removeHandler(handler)
-    root.setLevel(level)
+    with collecting_logs():
+        yield
 
 
 @pytest.fixture

@@ -30,6 +30,11 @@ CONTRIBUTIONS = ["7", "1"]
 PENSION = ["7", "2"]
 CARD = ["7", "3"]
 CERTIFICATE = ["7", "4"]
+THREE_WRONG_PINS: list[str | None] = [
+    *CONTRIBUTIONS,
+    *(entry for pin in WRONG_PINS for entry in (KEYED_A, pin)),
+]
+"""The contributions query, tried three times with a wrong PIN."""
 UNKNOWN_ID = "110101198001010010"
 """Valid once its check character is fixed; no demo person has it."""
 MONTHS_182 = ["num-1", "unit-bai", "num-8", "unit-shi", "num-2", "unit-geyue"]
@@ -220,7 +225,7 @@ async def test_three_failures_lock_the_call_and_offer_an_agent(
 ) -> None:
     """Three wrong PINs: the norm's mismatch line, then the agent offer."""
     rig = make_rig(demo_url, redis)
-    keys = [*CONTRIBUTIONS, KEYED_A, "000000", KEYED_A, "000001", KEYED_A, "000002"]
+    keys = THREE_WRONG_PINS
 
     trace, channel = await rig.call(keys)
 
@@ -245,9 +250,9 @@ async def test_daily_limit_per_id_number_across_callers(
     used up, with the ways on, as soon as the number is keyed."""
     rig = make_rig(demo_url, redis, limits=AttemptLimits(per_id_day=2))
 
-    await rig.call([*CONTRIBUTIONS, KEYED_A, "000000"], caller="13700000001")
+    await rig.call([*CONTRIBUTIONS, KEYED_A, WRONG_PINS[0]], caller="13700000001")
     first, guesser = await rig.call(
-        [*CONTRIBUTIONS, KEYED_A, "000000"], caller="13700000002"
+        [*CONTRIBUTIONS, KEYED_A, WRONG_PINS[0]], caller="13700000002"
     )
     owner, channel = await rig.call([*CONTRIBUTIONS, KEYED_A])
 
@@ -271,8 +276,8 @@ async def test_daily_limit_per_caller_expires_at_local_midnight(
     rig = make_rig(demo_url, redis, limits=AttemptLimits(per_caller_day=2))
     caller = "13600000003"
 
-    await rig.call([*CONTRIBUTIONS, KEYED_A, "000000"], caller=caller)
-    await rig.call([*CONTRIBUTIONS, KEYED_A, "000001"], caller=caller)
+    await rig.call([*CONTRIBUTIONS, KEYED_A, WRONG_PINS[0]], caller=caller)
+    await rig.call([*CONTRIBUTIONS, KEYED_A, WRONG_PINS[1]], caller=caller)
     trace, channel = await rig.call(CONTRIBUTIONS, caller=caller)
 
     assert "query-intro" not in channel.played
@@ -324,7 +329,7 @@ async def test_a_keying_mistake_then_wrong_pins_is_the_mismatch_lockout(
     with the norm's line; only the PINs reach the daily count."""
     rig = make_rig(demo_url, redis)
     caller = "13600000005"
-    keys = [*CONTRIBUTIONS, "123", KEYED_A, "000000", KEYED_A, "000001"]
+    keys = [*CONTRIBUTIONS, "123", KEYED_A, WRONG_PINS[0], KEYED_A, WRONG_PINS[1]]
 
     trace, channel = await rig.call(keys, caller=caller)
 
@@ -341,7 +346,7 @@ async def test_redis_down_keeps_the_per_call_limit(
     """Without Redis the call goes on, and three failures still lock it."""
     dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     rig = make_rig(demo_url, dead)
-    keys = [*CONTRIBUTIONS, KEYED_A, "000000", KEYED_A, "000001", KEYED_A, "000002"]
+    keys = THREE_WRONG_PINS
 
     trace, _ = await rig.call(keys)
     answered, _ = await rig.call([*CONTRIBUTIONS, KEYED_A, PERSON_A.pin])

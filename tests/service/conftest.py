@@ -7,13 +7,16 @@ simulated caller over real TCP, as ``ivr call`` does.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from service_calls import MakeConfig
+from service_calls import AMI_SECRET, MakeConfig
 
+from cti.ami.emulator import AMIEmulator
+from cti.ami.emulator_wire import EmulatedUser
 from ivr.config import Config, load_config
 from ivr.service import Service
 
@@ -23,6 +26,17 @@ ROOT = Path(__file__).resolve().parents[2]
 # the cti package the service wires its survey sink to. The root goes first.
 if str(ROOT) not in sys.path[:1]:
     sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+async def asterisk() -> AsyncIterator[AMIEmulator]:
+    """An emulated Asterisk manager with the cti user of manager.conf."""
+    emulator = AMIEmulator(
+        {"cti": EmulatedUser(AMI_SECRET)}, sleep=lambda _: asyncio.sleep(0)
+    )
+    await emulator.start()
+    yield emulator
+    await emulator.close()
 
 
 @pytest.fixture

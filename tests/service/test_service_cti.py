@@ -7,30 +7,13 @@ Asterisk 22's manager does.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-import pytest
-from service_calls import MakeConfig
+from service_calls import MakeConfig, staff_token, with_cti
 
 from cti.ami.emulator import AMIEmulator
-from cti.ami.emulator_wire import EmulatedUser
 from ivr.service import Service
-
-SECRET = "cti-test-secret"
-
-
-@pytest.fixture
-async def asterisk() -> AsyncIterator[AMIEmulator]:
-    """An emulated Asterisk manager with the cti user of manager.conf."""
-    emulator = AMIEmulator(
-        {"cti": EmulatedUser(SECRET)}, sleep=lambda _: asyncio.sleep(0)
-    )
-    await emulator.start()
-    yield emulator
-    await emulator.close()
 
 
 async def _health(service: Service, token: str) -> dict[str, Any]:
@@ -54,19 +37,11 @@ async def test_ami_link_in_health_and_staff_see_details(
     make_config: MakeConfig, asterisk: AMIEmulator
 ) -> None:
     """/health reports the AMI link (up, then down with the time), for staff."""
-    config = make_config(
-        **{"ami.enabled": True, "ami.port": asterisk.port, "ami.secret": SECRET}
-    )
+    config = make_config(**with_cti(asterisk.port))
     service = Service(config)
     await service.start()
     try:
-        assert service.cti is not None
-        now = datetime.now(UTC)
-        await service.cti.staff.add(
-            "wang", "supervisor", "supervisor-password", now, interface="PJSIP/9001"
-        )
-        token = await service.cti.staff.log_in("wang", "supervisor-password", now)
-        assert token is not None
+        token = await staff_token(service, "wang", "supervisor", interface="PJSIP/9001")
         up = await _until(service, token, connected=True)
         await asterisk.close()
         down = await _until(service, token, connected=False)

@@ -8,38 +8,21 @@ A reload must reach the agents too. The AMI peer is the project's emulator.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
-from service_calls import MakeConfig
+from service_calls import MakeConfig, http_get, staff_token, with_cti
 
 from cti.ami.emulator import AMIEmulator
-from cti.ami.emulator_wire import EmulatedUser
 from ivr.prompts import PromptCatalog
 from ivr.service import Service
 from ivr.sim import place_call
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = "cti-test-secret"
 CLAIM_WORDS = "达到法定退休年龄"
-
-
-@pytest.fixture
-async def asterisk() -> AsyncIterator[AMIEmulator]:
-    """An emulated Asterisk manager with the cti user of manager.conf."""
-    emulator = AMIEmulator(
-        {"cti": EmulatedUser(SECRET)}, sleep=lambda _: asyncio.sleep(0)
-    )
-    await emulator.start()
-    yield emulator
-    await emulator.close()
 
 
 @pytest.fixture
@@ -51,13 +34,8 @@ async def running(
     shutil.copytree(ROOT / "prompts", prompts)
     shutil.copy(ROOT / "menus.yaml", tmp_path / "menus.yaml")
     config = make_config(
-        **{
-            "ami.enabled": True,
-            "ami.port": asterisk.port,
-            "ami.secret": SECRET,
-            "flow.path": str(tmp_path / "menus.yaml"),
-            "prompts.dir": str(prompts),
-        }
+        **with_cti(asterisk.port),
+        **{"flow.path": str(tmp_path / "menus.yaml"), "prompts.dir": str(prompts)},
     )
     service = Service(config)
     await service.start()
@@ -68,24 +46,7 @@ async def running(
 
 
 async def _token(service: Service) -> str:
-    assert service.cti is not None
-    now = datetime.now(UTC)
-    await service.cti.staff.add(
-        "li", "agent", "agent-password-1", now, agent_number="1001"
-    )
-    token = await service.cti.staff.log_in("li", "agent-password-1", now)
-    assert token is not None
-    return token
-
-
-async def _get(service: Service, token: str, path: str) -> tuple[int, Any]:
-    url = f"http://127.0.0.1:{service.http_port}{path}"
-    headers = {"Authorization": f"Bearer {token}"}
-    async with aiohttp.ClientSession() as client:
-        async with client.get(url, headers=headers) as reply:
-            if reply.content_type == "application/json":
-                return reply.status, await reply.json()
-            return reply.status, await reply.read()
+    return await staff_token(service, "li", "agent", agent_number="1001")
 
 
 async def _heard(service: Service, prompts: Path, language: str) -> list[str]:
@@ -131,10 +92,10 @@ async def _check(
     """One transcript line against the API: name, heard, served, status, audio."""
     name, _, heard = line.removeprefix("♪ ").partition("  ")
     prompt_id = name.rpartition("/")[2]
-    status, entry = await _get(
+    status, entry = await http_get(
         service, token, f"/cti/knowledge/{prompt_id}?lang={language}"
     )
-    _, audio = await _get(service, token, entry["audio_url"])
+    _, audio = await http_get(service, token, entry["audio_url"])
     # Asterisk looks a bare name up in the channel's language folder and a
     # name with a folder (zh/...) as written (main/file.c fileexists_core).
     played = prompts / (name if "/" in name else f"{language}/{name}")
@@ -146,15 +107,15 @@ async def test_a_reload_reaches_the_agents(running: tuple[Service, Path]) -> Non
     """A new script after ``reload``: new text, entry and flow versions."""
     service, prompts = running
     token = await _token(service)
-    _, before = await _get(service, token, "/cti/knowledge/si-pension-claim")
+    _, before = await http_get(service, token, "/cti/knowledge/si-pension-claim")
     catalog = prompts / "prompts.yaml"
     text = catalog.read_text("utf-8")
     assert CLAIM_WORDS in text
     catalog.write_text(text.replace(CLAIM_WORDS, "年满法定退休年龄", 1), "utf-8")
 
-    unchanged = (await _get(service, token, "/cti/knowledge/si-pension-claim"))[1]
+    unchanged = (await http_get(service, token, "/cti/knowledge/si-pension-claim"))[1]
     result = await service.reload("test")
-    _, after = await _get(service, token, "/cti/knowledge/si-pension-claim")
+    _, after = await http_get(service, token, "/cti/knowledge/si-pension-claim")
 
     assert unchanged == before, "nothing changes before the reload"
     assert result.ok and result.changed
