@@ -21,15 +21,20 @@ Each :class:`KnowledgeEntry` is one prompt in one language:
   (:mod:`cti.knowledge_paths`);
 - ``version`` is a short sha256 of the language used, the script and the
   audio bytes: it changes whenever what the caller hears changes, even when
-  only a recording was replaced; ``flow_version`` is the running flow's.
+  only a recording was replaced; ``flow_version`` is the running flow's;
+- ``audio_current`` says whether the audio says the text: false when there
+  is no audio, or when it was rendered (or recorded in the studio) from an
+  older script (:func:`ivr.prompts.freshness.staleness`). A script edited
+  and reloaded reaches agents at once, but callers hear the old recording
+  until it is rendered again and copied to Asterisk: until then the two
+  differ (art. 33), and this flag tells agents and ops so.
 
 Entries are the catalog's prompts (``prompts.yaml``), not a list of node
-kinds: a text any node plays is served. Answer scripts of information
-queries (issue 7) are added the same way: write each answer script as a
-prompt in ``prompts.yaml`` (and its translations), name it in the query
-node's fields in ``menus.yaml``, and it is served here with the node and
-the keys that reach it. Values read out inside an answer (amounts, dates)
-come from :mod:`ivr.speech` pieces, which are not scripts and are left out.
+kinds: a text any node plays is served, the self-service queries' lines
+and answer scripts included (the fixed ones name the query nodes that say
+them, :mod:`cti.knowledge_paths`). Values read out inside an answer
+(amounts, dates) come from :mod:`ivr.speech` pieces, which are not scripts
+and are left out.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from cti.errors import NotFoundError
 from cti.knowledge_paths import Speaker, speakers_by_prompt
 from ivr.calls import LoadedFlow
 from ivr.prompts import PromptCatalog
+from ivr.prompts.freshness import staleness
 
 __all__ = ["KnowledgeBase", "KnowledgeEntry", "KnowledgeSource"]
 
@@ -65,6 +71,7 @@ class KnowledgeEntry:
     version: str
     flow_version: str
     speakers: tuple[Speaker, ...]
+    audio_current: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The entry as the API shows it (the audio as a URL, not a path)."""
@@ -75,6 +82,7 @@ class KnowledgeEntry:
             "spoken_language": self.spoken_language,
             "text": self.text,
             "audio_url": audio_url if self.audio is not None else None,
+            "audio_current": self.audio_current,
             "version": self.version,
             "flow_version": self.flow_version,
             "speakers": [speaker.to_json() for speaker in self.speakers],
@@ -163,6 +171,9 @@ class KnowledgeBase:
         text = self.catalog.spoken_text(played, lang) or ""
         spoken, audio = self.catalog.resolve(prompt_id, lang)
         digest = self._digests.digest(audio)
+        current = (
+            digest is not None and staleness(self.catalog, prompt_id, spoken) is None
+        )
         return KnowledgeEntry(
             prompt_id,
             lang,
@@ -172,6 +183,7 @@ class KnowledgeBase:
             _version(spoken, text, digest),
             self.flow_version,
             tuple(self._speakers.get(prompt_id, ())),
+            current,
         )
 
 

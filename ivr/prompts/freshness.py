@@ -10,6 +10,7 @@ when it was imported: a later edit means the recording may no longer say it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ __all__ = [
     "render_sidecar",
     "script_digest",
     "stale_audio",
+    "staleness",
     "studio_marker",
     "text_digest",
 ]
@@ -68,8 +70,13 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=4096)
 def script_digest(text: str, voice: Voice) -> str:
-    """The sidecar hash: changes with the script, voice, rate or its reading."""
+    """The sidecar hash: changes with the script, voice, rate or its reading.
+
+    Cached: reading a script (pypinyin) costs far more than a lookup, and
+    the knowledge API asks it for every prompt on every listing.
+    """
     try:
         spoken = voice.input_text(text)
     except SpeechError:
@@ -87,6 +94,21 @@ def stale_audio(catalog: PromptCatalog, language: str) -> list[Staleness]:
         if kind is not None:
             found.append(Staleness(prompt_id, language, kind))
     return found
+
+
+def staleness(
+    catalog: PromptCatalog, prompt_id: str, language: str
+) -> StaleKind | None:
+    """Whether the audio of one prompt in ``language`` is older than its script.
+
+    ``None`` when it was made from the current script, or when nothing
+    says what it was made from (no sidecar or studio marker, no script in
+    that language).
+    """
+    text = catalog.scripts(language).get(prompt_id)
+    if text is None:
+        return None
+    return _stale_kind(catalog.directory / language, prompt_id, text, language)
 
 
 def _stale_kind(

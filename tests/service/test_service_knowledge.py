@@ -8,6 +8,7 @@ A reload must reach the agents too. The AMI peer is the project's emulator.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from service_calls import MakeConfig, http_get, staff_token, with_cti
 
 from cti.ami.emulator import AMIEmulator
 from ivr.prompts import PromptCatalog
+from ivr.prompts.render import render_scripts
 from ivr.service import Service
 from ivr.sim import place_call
 
@@ -104,7 +106,9 @@ async def _check(
 
 
 async def test_a_reload_reaches_the_agents(running: tuple[Service, Path]) -> None:
-    """A new script after ``reload``: new text, entry and flow versions."""
+    """A new script after ``reload``: new text, entry and flow versions, and
+    ``audio_current: false`` until the prompt is rendered again, since
+    callers still hear the old recording."""
     service, prompts = running
     token = await _token(service)
     _, before = await http_get(service, token, "/cti/knowledge/si-pension-claim")
@@ -116,9 +120,15 @@ async def test_a_reload_reaches_the_agents(running: tuple[Service, Path]) -> Non
     unchanged = (await http_get(service, token, "/cti/knowledge/si-pension-claim"))[1]
     result = await service.reload("test")
     _, after = await http_get(service, token, "/cti/knowledge/si-pension-claim")
+    reloaded = PromptCatalog.load(prompts)
+    await asyncio.to_thread(render_scripts, reloaded, only=["si-pension-claim"])
+    _, rendered = await http_get(service, token, "/cti/knowledge/si-pension-claim")
 
     assert unchanged == before, "nothing changes before the reload"
     assert result.ok and result.changed
     assert "年满法定退休年龄" in after["text"]
     assert after["version"] != before["version"]
     assert after["flow_version"] == result.version != before["flow_version"]
+    assert (before["audio_current"], after["audio_current"]) == (True, False)
+    assert rendered["audio_current"] is True
+    assert rendered["version"] != after["version"], "the new audio is served"
