@@ -27,7 +27,7 @@ from ivr.calls import LoadedFlow
 from ivr.config import Config
 from ivr.flow import KnownQueries, Problem, WorkCalendar, flow_version, load_flow
 from ivr.prompts import PromptCatalog, PromptError
-from ivr.queries.backend_config import query_names
+from ivr.queries.backend_config import query_names, url_exposures
 from ivr.queries.errors import BackendConfigError
 from ivr.records import FlowVersionStore
 
@@ -134,7 +134,7 @@ def _known_queries(config: Config) -> KnownQueries | None:
     if not path or not Path(path).is_file():
         return None
     try:
-        return KnownQueries(query_names(path), path)
+        return KnownQueries(query_names(path), path, url_exposures(path))
     except BackendConfigError as exc:
         raise FlowRefusedError(str(exc), []) from exc
 

@@ -17,7 +17,7 @@ from ivr.flow.problems import Severity
 from ivr.flow.prompt_check import coverage_notes
 from ivr.flow.query_model import QueryNode
 from ivr.prompts import PromptCatalog, PromptCatalogError
-from ivr.queries.backend_config import query_names
+from ivr.queries.backend_config import query_names, url_exposures
 from ivr.queries.errors import BackendConfigError
 
 __all__ = ["BACKENDS_FILE", "PROMPTS_FOLDER", "check_main"]
@@ -114,7 +114,8 @@ def _known_queries(
     if backends is None:
         return None, 0
     try:
-        return KnownQueries(query_names(str(backends)), str(backends)), 0
+        path = str(backends)
+        return KnownQueries(query_names(path), path, url_exposures(path)), 0
     except BackendConfigError as exc:
         print(
             f"{exc}; the query nodes' backend and query names were not checked",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -51,10 +51,15 @@ def flow_version(data: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class KnownQueries:
-    """The backends file's names: backend -> its query names, and the file."""
+    """The backends file's names: backend -> its query names, and the file.
+
+    ``exposed`` maps ``(backend, query)`` to how that query puts the
+    caller's inputs in its URL (a warning at each query node using it).
+    """
 
     backends: Mapping[str, Collection[str]]
     origin: str
+    exposed: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 def load_flow(
@@ -97,7 +102,7 @@ def load_flow(
         )
     flow = _read_flow(reader, document.root, file, flow_version(data), catalog, today)
     if queries is not None:
-        check_query_names(reader, queries.backends, queries.origin)
+        check_query_names(reader, queries.backends, queries.origin, queries.exposed)
         if any(problem.severity is Severity.ERROR for problem in reader.problems):
             flow = None
     order = sorted(reader.problems, key=lambda p: (p.file != file, p.line, p.column))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,6 +48,8 @@ __all__ = [
     "load_backends",
     "query_names",
     "read_backends",
+    "url_exposure",
+    "url_exposures",
     "with_demo_url",
 ]
 
@@ -113,6 +116,39 @@ def query_names(path: str) -> dict[str, frozenset[str]]:
     """
     backends = load_backends(path, env=_AnyValue())
     return {name: frozenset(item.queries) for name, item in backends.items()}
+
+
+def url_exposures(path: str) -> dict[tuple[str, str], str]:
+    """The queries of the file at ``path`` that put inputs in their URL.
+
+    Maps ``(backend, query)`` to how (see :func:`url_exposure`); checked
+    like :func:`query_names`.
+    """
+    backends = load_backends(path, env=_AnyValue())
+    found = {}
+    for name, item in backends.items():
+        for query, endpoint in item.queries.items():
+            how = url_exposure(endpoint)
+            if how is not None:
+                found[name, query] = how
+    return found
+
+
+def url_exposure(endpoint: Endpoint) -> str | None:
+    """How ``endpoint`` puts the caller's inputs in its URL, or ``None``.
+
+    Every input is personal (an ID number, a PIN, a certificate number,
+    the calling number), and URLs end up in the access logs of the backend
+    and of every proxy on the way: GET sends the inputs as query
+    parameters, and a ``{name}`` in the URL template writes that one in.
+    """
+    if endpoint.method == "GET":
+        return "method GET sends every input as a query parameter"
+    named = [field for _, field, _, _ in string.Formatter().parse(endpoint.url)]
+    fields = sorted({name for name in named if name})
+    if fields:
+        return "its url names " + ", ".join(f"{{{name}}}" for name in fields)
+    return None
 
 
 class _AnyValue(dict[str, str]):

@@ -29,6 +29,19 @@ KNOWN = KnownQueries(BACKENDS, "config/backends.yaml")
 CONTRIBUTIONS = "backend: hrss\n    query: si-contributions"
 
 
+def _check_with(backends: Path) -> tuple[int, str]:
+    """``ivr check`` of the shipped flow with ``backends``: status, output."""
+    out = io.StringIO()
+    status = check_main(
+        str(MENUS),
+        str(PROMPTS),
+        backends_file=str(backends),
+        today=date(2026, 3, 1),
+        out=out,
+    )
+    return status, out.getvalue()
+
+
 def _errors(path: Path, catalog: PromptCatalog) -> tuple[bool, list[str]]:
     flow, problems = load_flow(path, catalog, today=TODAY, queries=KNOWN)
     return flow is None, errors_of([relative(p, path) for p in problems])
@@ -141,20 +154,13 @@ def test_check_reports_a_broken_backends_file_as_an_error(tmp_path: Path) -> Non
     """A backends file that cannot be read is one error; exit status 1."""
     backends = tmp_path / "backends.yaml"
     backends.write_text("backends:\n  hrss: {base_url: demo}\n", "utf-8")
-    out = io.StringIO()
 
-    status = check_main(
-        str(MENUS),
-        str(PROMPTS),
-        backends_file=str(backends),
-        today=date(2026, 3, 1),
-        out=out,
-    )
+    status, out = _check_with(backends)
 
     assert status == 1
-    assert "needs 'queries:'" in out.getvalue()
-    assert "names were not checked" in out.getvalue()
-    assert out.getvalue().splitlines()[-1].startswith(f"{MENUS}: 1 error")
+    assert "needs 'queries:'" in out
+    assert "names were not checked" in out
+    assert out.splitlines()[-1].startswith(f"{MENUS}: 1 error")
 
 
 def test_check_needs_no_secrets_of_the_backends_file(tmp_path: Path) -> None:
@@ -169,17 +175,10 @@ def test_check_needs_no_secrets_of_the_backends_file(tmp_path: Path) -> None:
         ),
         "utf-8",
     )
-    out = io.StringIO()
 
-    status = check_main(
-        str(MENUS),
-        str(PROMPTS),
-        backends_file=str(backends),
-        today=date(2026, 3, 1),
-        out=out,
-    )
+    status, out = _check_with(backends)
 
-    assert status == 0, out.getvalue()
+    assert status == 0, out
 
 
 def test_ivr_check_uses_the_configured_backends_file(
@@ -205,4 +204,37 @@ def test_ivr_check_uses_the_configured_backends_file(
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "ivr.yaml",
         "other-backends.yaml",
+    ]
+
+
+def test_check_warns_of_a_query_that_puts_inputs_in_its_url(tmp_path: Path) -> None:
+    """GET, or an input in the URL template: a warning at each query node
+    using it (URLs end up in access logs); POST with a plain URL is quiet."""
+    backends = tmp_path / "backends.yaml"
+    text = (ROOT / "config" / "backends.yaml").read_text("utf-8")
+    text = text.replace(
+        "pension-payments: {method: POST, url: /pension/payments}",
+        "pension-payments: {method: GET, url: /pension/payments}",
+    ).replace(
+        "card-progress: {method: POST, url: /card/progress}",
+        "card-progress: {method: POST, url: '/card/{id_number}/progress'}",
+    )
+    backends.write_text(text, "utf-8")
+
+    status, out = _check_with(backends)
+
+    menus = MENUS.read_text("utf-8")
+    warned = [line for line in out.splitlines() if "in its URL" in line]
+    assert status == 0, out
+    assert warned == [
+        f"{MENUS}:{where_in(menus, 'pension-payments').split(':', 1)[1]}: warning: "
+        f"query 'pension-payments' of backend 'hrss' in {backends} puts the "
+        "caller's ID number, PIN or phone in its URL (method GET sends every "
+        "input as a query parameter), and URLs end up in access logs: use "
+        "method: POST, with no {input} in the url",
+        f"{MENUS}:{where_in(menus, 'card-progress').split(':', 1)[1]}: warning: "
+        f"query 'card-progress' of backend 'hrss' in {backends} puts the "
+        "caller's ID number, PIN or phone in its URL (its url names "
+        "{id_number}), and URLs end up in access logs: use method: POST, "
+        "with no {input} in the url",
     ]
