@@ -25,6 +25,8 @@ from ivr.sim import place_call
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIM_WORDS = "达到法定退休年龄"
+QUERY_KEYS = "7 1 11010119700101018* 135790 !"
+"""The contributions query of the demo's 测试用户甲, answered."""
 
 
 @pytest.fixture
@@ -51,14 +53,17 @@ async def _token(service: Service) -> str:
     return await staff_token(service, "li", "agent", agent_number="1001")
 
 
-async def _heard(service: Service, prompts: Path, language: str) -> list[str]:
-    """Call 1 then 2 (the pension claim) and return the transcript's prompt lines."""
+async def _heard(
+    service: Service, prompts: Path, language: str, keys: str
+) -> list[str]:
+    """Call with ``keys``; the transcript's lines of prompts (pieces left out:
+    they read values, they are no texts agents say)."""
     catalog = PromptCatalog.load(prompts)
     out = io.StringIO()
     status = await place_call(
         host="127.0.0.1",
         port=service.fastagi_port,
-        keys="1 2 !",
+        keys=keys,
         at="2026-10-08 09:30",
         caller=None,
         prompt_text=lambda name: catalog.spoken_text(name, language),
@@ -66,23 +71,32 @@ async def _heard(service: Service, prompts: Path, language: str) -> list[str]:
         out=out,
     )
     assert status == 0, out.getvalue()
-    return [line for line in out.getvalue().splitlines() if line.startswith("♪ ")]
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("♪ ")]
+    return [line for line in lines if catalog.has(_prompt_id(line))]
+
+
+def _prompt_id(line: str) -> str:
+    """The prompt id of a transcript line (``♪ zh/main-menu  ...``)."""
+    return line.removeprefix("♪ ").partition("  ")[0].rpartition("/")[2]
 
 
 @pytest.mark.parametrize("language", ["zh", "yue"])
 async def test_agents_are_served_the_words_and_files_callers_hear(
     running: tuple[Service, Path], language: str
 ) -> None:
-    """Every prompt the caller heard: same text, same wav, on the API."""
+    """Every prompt the caller heard, in a menu and in a self-service query:
+    same text, same wav, on the API."""
     service, prompts = running
     token = await _token(service)
 
-    lines = await _heard(service, prompts, language)
+    lines = await _heard(service, prompts, language, "1 2 !")
+    lines += await _heard(service, prompts, language, QUERY_KEYS)
     checked = [await _check(service, token, prompts, language, line) for line in lines]
 
     names = [name.rpartition("/")[2] for name, *_ in checked]
     assert names[:3] == ["welcome-morning", "recording-notice", "main-menu"]
     assert "si-pension-claim" in names
+    assert {"query-ask-id-number", "query-ask-pin", "query-si-months"} <= set(names)
     for name, heard, served, status, same_audio in checked:
         assert (name, served) == (name, heard)
         assert (name, status, same_audio) == (name, 200, True)
@@ -93,7 +107,7 @@ async def _check(
 ) -> tuple[str, str, str, int, bool]:
     """One transcript line against the API: name, heard, served, status, audio."""
     name, _, heard = line.removeprefix("♪ ").partition("  ")
-    prompt_id = name.rpartition("/")[2]
+    prompt_id = _prompt_id(line)
     status, entry = await http_get(
         service, token, f"/cti/knowledge/{prompt_id}?lang={language}"
     )
