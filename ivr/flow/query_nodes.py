@@ -153,9 +153,14 @@ class QueryRun:
             self.report((await self.channel.play(prompts)).missing)
 
     async def _attempt(self, call: QueryCall) -> None:
-        """One try: collect, check, ask; raises :class:`_Leave` to end the node."""
+        """One try: collect, check, ask; raises :class:`_Leave` to end the node.
+
+        A lockout in force was checked when the node began; later ones come
+        from this call's own failures (:meth:`_failed`), from a limit its
+        ID number has reached (:meth:`_checked_id`) or from the reservation
+        before the backend is asked (:meth:`_ask`).
+        """
         self.who = replace(self.who, id_masked="", id_hash="")
-        await self._check_lockout(call)
         await self._check_backend(call)
         inputs = await self._inputs(call)
         if inputs is None:
