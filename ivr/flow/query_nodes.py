@@ -25,11 +25,11 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from typing import Any, NoReturn
 
 from ivr.channel import CallerHungUp, Channel, CollectResult
+from ivr.flow.query_answers import speak_field
 from ivr.flow.query_model import (
     ASK_PROMPTS,
     ID_REASON_PROMPTS,
@@ -43,7 +43,6 @@ from ivr.flow.query_model import (
     UNAVAILABLE_PROMPT,
     WAIT_PROMPT,
     QueryNode,
-    SpokenField,
 )
 from ivr.privacy import mask_number
 from ivr.queries import (
@@ -60,17 +59,9 @@ from ivr.queries import (
     Verifier,
     parse_keyed_id,
 )
-from ivr.speech import (
-    SpeechError,
-    speak_count,
-    speak_date,
-    speak_digits,
-    speak_money,
-    speak_number,
-)
 from ivr.trace import CallTrace, Step
 
-__all__ = ["QueryRun", "speak_field"]
+__all__ = ["QueryRun"]
 
 logger = logging.getLogger("ivr.flow.query_nodes")
 
@@ -358,38 +349,6 @@ class QueryRun:
             raise _Leave(self.node.on_unavailable, "unavailable: nothing readable")
         await self.play([*prompts, *self.node.closing])
         raise _Leave(self.node.next, "answered")
-
-
-def speak_field(item: SpokenField, value: Any) -> list[str] | None:
-    """The prompt ids reading ``value`` as ``item`` says, or ``None``."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return _READ[item.kind](item, value)
-    except (SpeechError, ValueError, TypeError, KeyError, InvalidOperation):
-        return None
-
-
-def _month(value: Any) -> list[str]:
-    year, month = (int(part) for part in str(value).split("-")[:2])
-    if not 1 <= month <= 12:
-        raise ValueError("not a month")
-    year_ids = ["num-0" if d == "0" else f"num-{d}" for d in f"{year:04d}"]
-    return [*year_ids, "date-nian", *speak_number(month), "date-yue"]
-
-
-def _text(item: SpokenField, value: Any) -> list[str]:
-    return [item.values[str(value)]]
-
-
-_READ: dict[str, Callable[[SpokenField, Any], list[str]]] = {
-    "money": lambda item, value: speak_money(Decimal(str(value))),
-    "count": lambda item, value: speak_count(int(value), item.unit),
-    "date": lambda item, value: speak_date(date.fromisoformat(str(value))),
-    "month": lambda item, value: _month(value),
-    "digits": lambda item, value: speak_digits(str(value)),
-    "text": _text,
-}
 
 
 def _with_id(who: Verifier, number: IdNumber, key: bytes) -> Verifier:
