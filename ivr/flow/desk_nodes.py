@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 
-from ivr.flow.desk_call import DeskCall
+from ivr.flow.desk_call import DeskCall, noted_number
 from ivr.flow.failures import Failures
 from ivr.flow.ticket_model import FaxNode, TicketStatusNode, state_prompt
 from ivr.speech import speak_date, speak_digits
@@ -172,7 +172,8 @@ async def _fax_number(call: DeskCall, node: FaxNode) -> str | None:
         if not number:
             continue
         confirm = ["fax-confirm", *speak_digits(number), "fax-confirm-keys"]
-        key = await call.choose(node, confirm, _CONFIRM + _RETYPE)
+        noted = ["fax-confirm", noted_number(number), "fax-confirm-keys"]
+        key = await call.choose(node, confirm, _CONFIRM + _RETYPE, noted=noted)
         if key == _CONFIRM:
             return number
         if key is None:
@@ -189,7 +190,10 @@ async def _own_or_keyed(call: DeskCall, node: FaxNode, own: str | None) -> str |
         if key == _OWN_LINE:
             return own
     keyed = await call.collect(
-        ["fax-number-ask"], max_digits=MAX_FAX_DIGITS, timeout=node.timeout
+        ["fax-number-ask"],
+        max_digits=MAX_FAX_DIGITS,
+        timeout=node.timeout,
+        secret=True,
     )
     if _dialable(keyed):
         return keyed
