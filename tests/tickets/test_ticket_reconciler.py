@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from ticket_rig import (
+    CALLER,
     POLICY,
     SHANGHAI,
     T0,
@@ -104,7 +105,7 @@ async def test_pending_without_recording_is_lost_and_alerted(
     assert alerts == [
         f"ticket_lost: ticket {pending.number}: no recording after the grace period"
     ]
-    assert await desk.status(pending.number) is None
+    assert await desk.status(pending.number, caller=CALLER) is None
     events = await desk.store.events(pending.number)
     assert (events[-1]["action"], events[-1]["detail"]) == (
         "discard",
@@ -213,7 +214,7 @@ async def test_ticket_completed_meanwhile_is_left_alone(
     result = await reconciler.run_once()
 
     assert result.lost == () and alerts == []
-    status = await desk.status(pending.number)
+    status = await desk.status(pending.number, caller=CALLER)
     assert status is not None and status.state == "new"
 
 
