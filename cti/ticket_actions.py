@@ -208,16 +208,27 @@ class TicketActions:
             self._calling.discard(number)
         now = self.service.now()
         await self.store.note(number, member.username, "callback", outcome.detail, now)
-        if outcome.answered:
-            await self.store.reply(number, "callback", "", member.username, now)
+        replied = outcome.answered and await self._reply_by_call(number, member, now)
         logger.info("call-back of ticket %s: %s", number, outcome.detail)
         message = {
             "type": "ticket_callback",
             "number": number,
             "outcome": outcome.detail,
-            "replied": outcome.answered,
+            "replied": replied,
         }
         self.service.hub.to_agent(member.agent_number, message)
+
+    async def _reply_by_call(
+        self, number: str, member: StaffMember, now: datetime
+    ) -> bool:
+        """Make an answered call-back the ticket's reply. A follow-up call on
+        a ticket already replied (or closed during the call) stays a note."""
+        try:
+            await self.store.reply(number, "callback", "", member.username, now)
+        except TicketStateError as error:
+            logger.info("call-back of ticket %s is a follow-up: %s", number, error)
+            return False
+        return True
 
     async def recording(
         self, member: StaffMember, number: str, part: str

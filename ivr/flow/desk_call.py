@@ -19,10 +19,18 @@ from dataclasses import dataclass
 
 from ivr.channel import Channel, CollectResult
 from ivr.flow.ticket_model import TicketNode
+from ivr.privacy import mask_number
 from ivr.tickets.desk import CallContext, TicketDesk
 from ivr.trace import CallTrace, Step
 
-__all__ = ["COMPLAINT_AREA", "DEFAULT_AREA", "DeskCall", "call_context", "key_of"]
+__all__ = [
+    "COMPLAINT_AREA",
+    "DEFAULT_AREA",
+    "DeskCall",
+    "call_context",
+    "key_of",
+    "noted_number",
+]
 
 logger = logging.getLogger("ivr.flow.desk_call")
 
@@ -63,6 +71,12 @@ def call_context(trace: CallTrace, channel: Channel, area: str) -> CallContext:
     )
 
 
+def noted_number(number: str) -> str:
+    """How the call record notes a phone or fax number read out digit by
+    digit: one masked entry instead of the digits' prompts."""
+    return f"digits:{mask_number(number)}"
+
+
 @dataclass(slots=True)
 class DeskCall:
     """One visit to a ticket node: say things, ask for keys, use the desk.
@@ -94,9 +108,16 @@ class DeskCall:
         max_digits: int,
         timeout: float,
         terminators: str = "#",
+        secret: bool = False,
+        noted: Sequence[str] | None = None,
     ) -> str:
-        """Keys after ``prompts``: ``""`` for silence, ``"#"`` for a bare ``#``."""
-        self.step.prompts.extend(prompts)
+        """Keys after ``prompts``: ``""`` for silence, ``"#"`` for a bare ``#``.
+
+        The call record notes ``noted`` for ``prompts`` when given (prompts
+        that read out a number), and keys ``secret`` (a phone or fax
+        number) in their masked form only.
+        """
+        self.step.prompts.extend(prompts if noted is None else noted)
         collected = await self.channel.collect(
             prompts,
             max_digits=max_digits,
@@ -104,12 +125,17 @@ class DeskCall:
             terminators=terminators,
         )
         key = key_of(collected)
-        self.step.keys += key
+        self.step.keys += mask_number(key) if secret and key != "#" else key
         self.report_missing(self.step, collected.missing)
         return key
 
     async def choose(
-        self, node: TicketNode, prompts: Sequence[str], keys: str
+        self,
+        node: TicketNode,
+        prompts: Sequence[str],
+        keys: str,
+        *,
+        noted: Sequence[str] | None = None,
     ) -> str | None:
         """One of ``keys``, re-prompting as a menu does; ``None`` on giving up.
 
@@ -120,7 +146,10 @@ class DeskCall:
         retry: tuple[str, ...] = ()
         while True:
             key = await self.collect(
-                [*retry, *prompts], max_digits=1, timeout=node.timeout
+                [*retry, *prompts],
+                max_digits=1,
+                timeout=node.timeout,
+                noted=None if noted is None else [*retry, *noted],
             )
             if key and key in keys:
                 return key

@@ -2,12 +2,12 @@
 
 Ticket status: the caller keys a ticket number (as many digits as the desk's
 numbers have, ``#`` ends); a number with a wrong length, prefix or check
-digit is refused before any look-up, and it and an unknown number get the
-same words, so a caller learns nothing of tickets that are not theirs
-(norm art. 25). A found ticket is read out: its number, its state in plain
-words, its reply deadline as a date, and a recorded reply where staff left
-one, but only to the number that left the ticket; anyone else hears that the
-reply is given to that number.
+digit is refused before any look-up. Only the number that left a ticket can
+look it up: a ticket of another number, any ticket for a withheld caller ID,
+and an unknown number all get the same words, so a caller learns nothing of
+tickets that are not theirs, not even that they exist (norm art. 25). A
+found ticket is read out: its number, its state in plain words, its reply
+deadline as a date, and a recorded reply where staff left one.
 
 Fax: the caller picks a document by key (each document's own prompt names
 its key), then the calling line or another number, hears the number read
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 
-from ivr.flow.desk_call import DeskCall
+from ivr.flow.desk_call import DeskCall, noted_number
 from ivr.flow.failures import Failures
 from ivr.flow.ticket_model import FaxNode, TicketStatusNode, state_prompt
 from ivr.speech import speak_date, speak_digits
@@ -108,8 +108,6 @@ async def _read_status(call: DeskCall, status: TicketStatus) -> None:
     ]
     if status.replied_prompt:
         words += ["status-reply", status.replied_prompt]
-    elif status.reply_withheld:
-        words.append("status-reply-own-line")
     call.step.result = f"ticket found, {status.state}"
     await call.play(words)
 
@@ -172,7 +170,8 @@ async def _fax_number(call: DeskCall, node: FaxNode) -> str | None:
         if not number:
             continue
         confirm = ["fax-confirm", *speak_digits(number), "fax-confirm-keys"]
-        key = await call.choose(node, confirm, _CONFIRM + _RETYPE)
+        noted = ["fax-confirm", noted_number(number), "fax-confirm-keys"]
+        key = await call.choose(node, confirm, _CONFIRM + _RETYPE, noted=noted)
         if key == _CONFIRM:
             return number
         if key is None:
@@ -189,7 +188,10 @@ async def _own_or_keyed(call: DeskCall, node: FaxNode, own: str | None) -> str |
         if key == _OWN_LINE:
             return own
     keyed = await call.collect(
-        ["fax-number-ask"], max_digits=MAX_FAX_DIGITS, timeout=node.timeout
+        ["fax-number-ask"],
+        max_digits=MAX_FAX_DIGITS,
+        timeout=node.timeout,
+        secret=True,
     )
     if _dialable(keyed):
         return keyed

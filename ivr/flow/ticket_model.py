@@ -58,7 +58,6 @@ STATUS_PROMPTS = (
     "status-number",
     "status-deadline",
     "status-reply",
-    "status-reply-own-line",
     *STATE_PROMPTS.values(),
 )
 """What the ticket status node says."""

@@ -50,7 +50,7 @@ async def migrate(url: str) -> None:
     Raises :class:`MigrationError`, naming the database without its password.
     """
     shown = make_url(url).render_as_string(hide_password=True)
-    engine = create_async_engine(url, poolclass=NullPool)
+    engine = create_async_engine(url, poolclass=NullPool, hide_parameters=True)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_upgrade, alembic_config(url))

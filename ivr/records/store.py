@@ -69,7 +69,9 @@ class RecordStore:
     """The call-record database at one URL (SQLite or PostgreSQL)."""
 
     def __init__(self, url: str) -> None:
-        self._engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        self._engine: AsyncEngine = create_async_engine(
+            url, pool_pre_ping=True, hide_parameters=True
+        )
 
     @property
     def engine(self) -> AsyncEngine:

@@ -15,6 +15,7 @@ Caller numbers appear in logs only masked (:func:`ivr.privacy.mask_number`).
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -157,10 +158,10 @@ class DatabaseTicketDesk:
     ) -> TicketStatus | None:
         """The caller-visible state of ``number``; ``None`` when unknown.
 
-        A recorded reply is included only when ``caller`` is a real number
-        (:func:`~ivr.privacy.is_callable_number`: a withheld caller ID is
-        nobody's) and the ticket's caller (their keyed hashes match; the
-        number itself is not compared).
+        Only ``caller``'s own tickets are known: ``caller`` must be a real
+        number (:func:`~ivr.privacy.is_callable_number`: a withheld caller
+        ID is nobody's) and the ticket's caller (their keyed hashes match;
+        the number itself is not compared).
 
         While the database is down, a ticket still in the spool is
         answered as ``new``; any other number raises
@@ -168,9 +169,10 @@ class DatabaseTicketDesk:
         """
         if not self.is_valid_number(number):
             return None
+        caller_hash = self._key(caller)
         try:
             async with asyncio.timeout(self._timeout):
-                return await self.store.status(number, caller_hash=self._key(caller))
+                return await self.store.status(number, caller_hash=caller_hash)
         except DATABASE_FAULTS as error:
             spooled = self.spool.read(number)
             if spooled is None or spooled.step in ("pending", "discard"):
@@ -178,6 +180,10 @@ class DatabaseTicketDesk:
                     "the ticket database is unreachable"
                 ) from error
             entry = spooled.entry
+            if not caller_hash or not hmac.compare_digest(
+                caller_hash, entry.caller_hash
+            ):
+                return None
             return TicketStatus(number, entry.kind, "new", _deadline_of(entry))
 
     async def request_fax(

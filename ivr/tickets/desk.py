@@ -97,9 +97,9 @@ class TicketStatus:
 
     ``state`` is one of :data:`STATES` (never ``pending``); ``deadline`` the
     promised reply day; ``replied_prompt`` a recorded answer staff left for
-    the caller to hear, as a path without extension, or ``None``. A recorded
-    answer is given only to the number that left the ticket (norm art. 25):
-    to anyone else ``replied_prompt`` is ``None`` and ``reply_withheld`` true.
+    the caller to hear, as a path without extension, or ``None``. Only the
+    number that left the ticket is told anything of it (norm art. 25): to
+    any other number, and to a withheld caller ID, the ticket is unknown.
     """
 
     number: str
@@ -107,7 +107,6 @@ class TicketStatus:
     state: str
     deadline: Deadline
     replied_prompt: str | None = None
-    reply_withheld: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,20 +164,19 @@ class MemoryTicketDesk:
     async def status(
         self, number: str, *, caller: str | None = None
     ) -> TicketStatus | None:
-        """The caller's view of ticket ``number``; pending ones do not exist
-        yet; a recorded reply only for the ticket's own ``caller``."""
+        """The caller's view of ticket ``number``: only the ticket's own
+        ``caller`` sees it, and pending ones do not exist yet."""
         ticket = self.tickets.get(number)
         if ticket is None or ticket.state == "pending":
             return None
-        own = is_callable_number(caller) and caller == ticket.call.caller
-        reply = ticket.replied_prompt if own else None
+        if not (is_callable_number(caller) and caller == ticket.call.caller):
+            return None
         return TicketStatus(
             ticket.number,
             ticket.kind,
             ticket.state,
             ticket.deadline,
-            reply,
-            reply_withheld=bool(ticket.replied_prompt) and not own,
+            ticket.replied_prompt,
         )
 
     def is_valid_number(self, number: str) -> bool:

@@ -47,6 +47,10 @@ ADOPTED_AREAS = {"complaint": "q-complaints", "message": "q-general"}
 """The area (a queue name, matched by agents' skills) of an adopted recording:
 nothing else is known of its call."""
 
+USABLE_TAKE_SECONDS = 1.0
+"""A retake shorter than this is taken for one cut short (a slip, a hang-up):
+the reconciler then completes the ticket with the take before it."""
+
 Alert = Callable[[str, str], Awaitable[None]]
 """An ops alert: (kind, detail). The service passes the CTI alert writer."""
 
@@ -108,6 +112,11 @@ class TicketReconciler:
                 result = await self.run_once()
             except (*DATABASE_FAULTS, TicketsError) as error:
                 log.warning("ticket reconciliation postponed: %s", error)
+            except Exception:
+                # Whatever went wrong, the next pass must still run: the spool,
+                # pending entries and retention depend on it.
+                log.exception("ticket reconciliation pass failed")
+                await self._alert_failure()
             else:
                 if result.recovered or result.lost or result.adopted:
                     log.info("ticket reconciliation: %s", result)
@@ -177,6 +186,17 @@ class TicketReconciler:
             area=ADOPTED_AREAS[kind],
         )
 
+    async def _alert_failure(self) -> None:
+        if self._alert is None:
+            return
+        try:
+            await self._alert(
+                "ticket_reconciler_failed",
+                "a ticket reconciliation pass failed; see the service log",
+            )
+        except Exception:
+            log.exception("could not raise the reconciler alert")
+
     async def _report_lost(self, ticket: Ticket) -> None:
         detail = f"ticket {ticket.number}: no recording after the grace period"
         log.warning("message lost: %s", detail)
@@ -196,8 +216,19 @@ def _entry_of(ticket: Ticket) -> TicketEntry:
 
 
 def _parts(files: list[FoundRecording]) -> list[Part]:
-    """One part per name: a part found in two formats is stored once."""
-    by_part: dict[str, FoundRecording] = {}
-    for item in files:
-        by_part.setdefault(item.part, item)
-    return [(p.part, p.stem, wav_seconds(p.path)) for p in by_part.values()]
+    """One take per part: the latest take holding at least
+    :data:`USABLE_TAKE_SECONDS` of audio (as the call would have sent it after
+    a retake), else the longest. A take found in two formats counts once."""
+    takes: dict[str, dict[int, Part]] = {}
+    for item in sorted(files, key=lambda found: found.path.name):
+        by_take = takes.setdefault(item.part, {})
+        if item.take not in by_take:
+            by_take[item.take] = (item.part, item.stem, wav_seconds(item.path))
+    return [_chosen_take(by_take) for by_take in takes.values()]
+
+
+def _chosen_take(by_take: dict[int, Part]) -> Part:
+    usable = [take for take, part in by_take.items() if part[2] >= USABLE_TAKE_SECONDS]
+    if usable:
+        return by_take[max(usable)]
+    return max(by_take.values(), key=lambda part: part[2])

@@ -24,18 +24,23 @@ __all__ = ["FoundRecording", "RecordingFolder", "wav_seconds"]
 
 log = logging.getLogger("ivr.tickets.recordings")
 
-_FILE_NAME = re.compile(r"^(?P<number>[0-9]{6,24})-(?P<part>[a-z][a-z0-9_]*)\.\w+$")
+_FILE_NAME = re.compile(
+    r"^(?P<number>[0-9]{6,24})-(?P<part>[a-z][a-z0-9_]*)(?:-(?P<take>[0-9]{1,3}))?\.\w+$"
+)
 _DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True, slots=True)
 class FoundRecording:
-    """A recording file on disk: ticket number, part, path and when written."""
+    """A recording file on disk: ticket number, part, take, path and when
+    written. The first take of a part is ``<ticket>-<part>``, a retake
+    ``<ticket>-<part>-<n>`` (take ``n``)."""
 
     number: str
     part: str
     path: Path
     modified_at: datetime
+    take: int = 1
 
     @property
     def stem(self) -> str:
@@ -92,7 +97,7 @@ class RecordingFolder:
         how many files went. Staff cannot fetch them past retention anyway."""
         removed = 0
         for folder in self._day_folders(date.min + timedelta(days=1)):
-            if date.fromisoformat(folder.name) >= before:
+            if date.fromisoformat(folder.name) >= before:  # a day: checked above
                 continue
             for path in folder.iterdir():
                 if path.is_file():
@@ -110,13 +115,24 @@ class RecordingFolder:
     def _day_folders(self, since: date) -> list[Path]:
         if not self.root.is_dir():
             return []
-        return [
-            folder
-            for folder in sorted(self.root.iterdir())
-            if _DAY_FOLDER.match(folder.name)
-            and folder.is_dir()
-            and date.fromisoformat(folder.name) >= since - timedelta(days=1)
-        ]
+        folders = []
+        for folder in sorted(self.root.iterdir()):
+            day = _folder_day(folder)
+            if day is not None and day >= since - timedelta(days=1):
+                folders.append(folder)
+        return folders
+
+
+def _folder_day(folder: Path) -> date | None:
+    """The day a day folder is for; ``None`` (with a warning) for anything
+    else in the recordings root, such as ``2026-13-45`` or a stray file."""
+    if not _DAY_FOLDER.match(folder.name) or not folder.is_dir():
+        return None
+    try:
+        return date.fromisoformat(folder.name)
+    except ValueError:
+        log.warning("recordings folder %s is not a day; left alone", folder.name)
+        return None
 
 
 def _found(path: Path) -> FoundRecording | None:
@@ -124,7 +140,8 @@ def _found(path: Path) -> FoundRecording | None:
     if match is None or not path.is_file():
         return None
     modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-    return FoundRecording(match["number"], match["part"], path, modified)
+    take = int(match["take"]) if match["take"] else 1
+    return FoundRecording(match["number"], match["part"], path, modified, take)
 
 
 def wav_seconds(path: Path) -> float:

@@ -54,8 +54,10 @@ class TicketReader:
     ) -> TicketStatus | None:
         """What a caller keying ``number`` may hear; ``None`` if nothing.
 
-        A recorded reply only for ``caller_hash`` equal to the ticket's (the
-        keyed hash of the calling number; ``""``, unknown, never matches).
+        Only for ``caller_hash`` equal to the ticket's (the keyed hash of the
+        calling number; ``""``, a withheld number, never matches): to anyone
+        else the ticket does not exist, so its state, deadline and very
+        existence stay the caller's own.
         """
         async with self._engine.connect() as connection:
             found = await connection.execute(
@@ -63,6 +65,10 @@ class TicketReader:
             )
             row = found.mappings().one_or_none()
         if row is None or row["state"] not in CALLER_VISIBLE:
+            return None
+        if not caller_hash or not hmac.compare_digest(
+            caller_hash, row["caller_hash"] or ""
+        ):
             return None
         local = to_utc(row["deadline_at"])
         assert local is not None
@@ -72,16 +78,12 @@ class TicketReader:
             working_days=int(row["deadline_days"]),
         )
         prompt = row["reply_prompt"] if row["reply_kind"] == "recorded" else ""
-        own = bool(caller_hash) and hmac.compare_digest(
-            caller_hash, row["caller_hash"] or ""
-        )
         return TicketStatus(
             number=number,
             kind=row["kind"],
             state=row["state"],
             deadline=deadline,
-            replied_prompt=(prompt if own else "") or None,
-            reply_withheld=bool(prompt) and not own,
+            replied_prompt=prompt or None,
         )
 
     async def get(

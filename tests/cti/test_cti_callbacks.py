@@ -252,3 +252,28 @@ async def test_a_closed_ticket_is_not_called_back(desk: Desk) -> None:
     assert got.status == 409
     assert desk.rig.emu.originated == originates
     assert [a for a, _ in await _history(desk)].count("callback") == 0
+
+
+async def test_a_follow_up_call_back_on_a_replied_ticket_is_a_note(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Calling the citizen again after the reply is allowed: the answered
+    call is noted, the reply stays the first one, and the desktop is told
+    (the task used to fail on the refused second reply and tell nobody)."""
+    caplog.set_level(logging.INFO)
+    first = await _told(await _call_back(desk))
+    agent = desk.auth("agent1001")
+    desktop = desk.rig.cti.hub.listen("1001")
+
+    got = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply", json={"how": "callback"}, headers=agent
+    )
+    second = await _told(desktop)
+
+    assert got.status == 202
+    assert (first["replied"], second["replied"]) == (True, False)
+    assert second["outcome"] == "answered (42 s)"
+    history = await _history(desk)
+    assert [action for action, _ in history].count("reply") == 1
+    assert history[-1] == ("callback", "answered (42 s)")
+    assert "task callback failed" not in caplog.text

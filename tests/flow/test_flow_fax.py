@@ -17,6 +17,7 @@ from ticket_fakes import (
 )
 
 from ivr.flow import Flow
+from ivr.privacy import mask_number
 from ivr.prompts import PromptCatalog
 from ivr.speech import speak_date, speak_digits
 from ivr.tickets.desk import FaxDocument
@@ -154,3 +155,27 @@ async def test_fax_desk_down_is_said(
     assert "fax-unavailable" in channel.played
     assert "fax-saved" not in channel.played
     assert trace.path[-2:] == ["fax-request", "self-service"]
+
+
+async def test_the_call_record_keeps_fax_and_own_numbers_masked(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """The fax node's step notes a keyed fax number, and the read-back of
+    the calling line or that number, masked only (call records are not
+    the logged caller view the ticket detail is)."""
+    desk = memory_desk(tmp_path, flow, FRIDAY)
+    channel = RecordingChannel([*TO_FAX, "1", "1", "2", "2", FAX_NUMBER, "1", HANG_UP])
+
+    _, trace = await run_with_desk(flow, catalog, channel, FRIDAY, desk)
+
+    (step,) = [s for s in trace.steps if s.node_id == "fax-request"]
+    assert FAX_NUMBER not in step.keys and CALLER not in step.keys
+    assert mask_number(FAX_NUMBER) in step.keys
+    noted = " ".join(step.prompts)
+    assert f"digits:{mask_number(CALLER)}" in step.prompts
+    assert f"digits:{mask_number(FAX_NUMBER)}" in step.prompts
+    assert not contains(step.prompts, speak_digits(CALLER)[3:9])
+    assert not contains(step.prompts, speak_digits(FAX_NUMBER)[3:9])
+    assert "fax-confirm" in noted
+    (ticket,) = desk.tickets.values()
+    assert ticket.fax_number == FAX_NUMBER

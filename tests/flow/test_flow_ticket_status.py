@@ -94,27 +94,31 @@ async def test_recorded_reply_is_played(
         ["status-reply", "/var/spool/ivr/replies/answer-1"],
     )
     assert "status-state-replied" in channel.played
-    assert "status-reply-own-line" not in channel.played
 
 
 @pytest.mark.parametrize("caller", ["13700000001", None])
-async def test_recorded_reply_is_kept_from_other_numbers(
+async def test_another_numbers_ticket_sounds_like_an_unknown_one(
     tmp_path: Path, flow: Flow, catalog: PromptCatalog, caller: str | None
 ) -> None:
-    """Another number (or none shown) keying the ticket hears its state and
-    deadline and that the reply goes to the number that left it, not the
-    reply itself (norm art. 25)."""
+    """Another number (or none shown) keying a real ticket hears exactly what
+    a number that exists nowhere gets: no state, deadline or reply, not even
+    that it exists (norm art. 25; ticket numbers are sequential)."""
     desk = memory_desk(tmp_path, flow, WHEN)
     number = await _ticket(desk)
     desk.set_state(number, "replied", "/var/spool/ivr/replies/answer-1")
     channel = RecordingChannel([*TO_STATUS, number, HANG_UP], caller=caller)
+    body = number[:-5] + "9999"
+    unknown = body + check_digit(body)
+    nowhere = RecordingChannel([*TO_STATUS, unknown, HANG_UP], caller=caller)
 
     await run_with_desk(flow, catalog, channel, WHEN, desk)
+    await run_with_desk(flow, catalog, nowhere, WHEN, desk)
 
     assert "/var/spool/ivr/replies/answer-1" not in channel.played
-    assert "status-reply" not in channel.played
-    assert contains(channel.played, ["status-state-replied", "status-deadline"])
-    assert "status-reply-own-line" in channel.played
+    assert not any(line.startswith("status-state-") for line in channel.played)
+    assert "status-deadline" not in channel.played
+    assert "status-check-number" in channel.played
+    assert channel.played == nowhere.played
 
 
 async def test_wrong_check_digit_asks_again_without_a_look_up(

@@ -79,7 +79,7 @@ async def test_complete_stores_parts_and_status(
 
     await desk.complete(pending, [RecordedPart("message", path, 8.0)])
 
-    status = await desk.status(pending.number)
+    status = await desk.status(pending.number, caller=CALLER)
     ticket = await desk.store.get(
         pending.number, Viewer("wang", "agent"), T0, reveal_caller=True
     )
@@ -94,7 +94,7 @@ async def test_a_recorded_reply_is_heard_only_from_the_callers_number(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
     """The desk hashes the calling number with its key: the ticket's caller
-    gets the recorded reply, another number only its state (norm art. 25)."""
+    gets its state and recorded reply, another number nothing (norm art. 25)."""
     desk = make_desk(engine, tmp_path, FixedClock(T0))
     pending = await desk.begin("message", call(), ["message"])
     await desk.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
@@ -104,8 +104,7 @@ async def test_a_recorded_reply_is_heard_only_from_the_callers_number(
     other = await desk.status(pending.number, caller="13700000001")
 
     assert own is not None and own.replied_prompt == "/replies/m"
-    assert other is not None and other.state == "replied"
-    assert other.replied_prompt is None and other.reply_withheld
+    assert other is None
 
 
 @pytest.mark.parametrize("withheld", ["anonymous", ""])
@@ -113,16 +112,13 @@ async def test_a_withheld_caller_never_hears_a_recorded_reply(
     engine: AsyncEngine, tmp_path: Path, withheld: str
 ) -> None:
     """A ticket left with the caller ID withheld has no owner by number:
-    another withheld caller (same keyed hash) hears only its state."""
+    another withheld caller (same keyed hash) learns nothing of it."""
     desk = make_desk(engine, tmp_path, FixedClock(T0))
     pending = await desk.begin("message", call(caller=withheld), ["message"])
     await desk.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
     await desk.store.reply(pending.number, "recorded", "/replies/m", "wang", T0)
 
-    status = await desk.status(pending.number, caller=withheld)
-
-    assert status is not None and status.state == "replied"
-    assert status.replied_prompt is None and status.reply_withheld
+    assert await desk.status(pending.number, caller=withheld) is None
 
 
 async def test_discard_removes_the_recording(
@@ -136,7 +132,7 @@ async def test_discard_removes_the_recording(
     await desk.discard(pending, "too short")
 
     assert not file.exists()
-    assert await desk.status(pending.number) is None
+    assert await desk.status(pending.number, caller=CALLER) is None
 
 
 async def test_status_refuses_malformed_numbers(
@@ -147,7 +143,7 @@ async def test_status_refuses_malformed_numbers(
     pending = await desk.begin("message", call(), ["message"])
     wrong = pending.number[:-1] + str((int(pending.number[-1]) + 1) % 10)
 
-    assert await desk.status(wrong) is None
+    assert await desk.status(wrong, caller=CALLER) is None
 
 
 async def test_fax_request_honest_about_sending(
@@ -176,19 +172,22 @@ async def test_database_down_goes_to_a_private_spool(
     down_engine: AsyncEngine, engine: AsyncEngine, tmp_path: Path
 ) -> None:
     """With the database down, begin and complete land in one 0600 spool file,
-    the caller still hears the status, and replay writes the ticket once."""
+    the caller (and only the caller) still hears the status, and replay
+    writes the ticket once."""
     desk = make_desk(down_engine, tmp_path, FixedClock(T0))
     pending = await desk.begin("message", call(), ["message"])
     file = tmp_path / "spool" / f"{pending.number}.json"
     mode_after_begin = stat.S_IMODE(file.stat().st_mode)
     await desk.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
 
-    status = await desk.status(pending.number)
+    status = await desk.status(pending.number, caller=CALLER)
+    other = await desk.status(pending.number, caller="13700000001")
     store = store_on(engine)
     replayed = [await desk.spool.replay(store) for _ in range(2)]
 
     assert mode_after_begin == 0o600
     assert status is not None and status.state == "new"
+    assert other is None
     assert replayed == [1, 0]
     assert not file.exists()
     ticket = await store.get(pending.number, Viewer("a", "admin"), T0)
@@ -208,7 +207,7 @@ async def test_status_without_database_or_spool_is_an_error(
     desk.spool.remove(pending.number)
 
     with pytest.raises(TicketStorageError, match="unreachable"):
-        await desk.status(pending.number)
+        await desk.status(pending.number, caller=CALLER)
 
 
 async def test_spool_unwritable_is_a_storage_error(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from ticket_rig import (
+    CALLER,
     POLICY,
     SHANGHAI,
     T0,
@@ -25,6 +28,7 @@ from ivr.clock import FixedClock
 from ivr.tickets.desk import RecordedPart
 from ivr.tickets.models import Ticket, Viewer
 from ivr.tickets.pending_spool import SpooledStep
+from ivr.tickets.reconciler import ReconcileResult
 from ivr.tickets.store import TicketStore
 
 ADMIN = Viewer("root", "admin")
@@ -101,7 +105,7 @@ async def test_pending_without_recording_is_lost_and_alerted(
     assert alerts == [
         f"ticket_lost: ticket {pending.number}: no recording after the grace period"
     ]
-    assert await desk.status(pending.number) is None
+    assert await desk.status(pending.number, caller=CALLER) is None
     events = await desk.store.events(pending.number)
     assert (events[-1]["action"], events[-1]["detail"]) == (
         "discard",
@@ -210,5 +214,112 @@ async def test_ticket_completed_meanwhile_is_left_alone(
     result = await reconciler.run_once()
 
     assert result.lost == () and alerts == []
-    status = await desk.status(pending.number)
+    status = await desk.status(pending.number, caller=CALLER)
     assert status is not None and status.state == "new"
+
+
+@pytest.mark.parametrize(
+    ("first", "retake", "kept"),
+    [(1.0, 6.0, "message-2"), (6.0, 0.4, "message"), (0.3, 0.5, "message-2")],
+    ids=["retake-kept", "cut-short-retake-ignored", "longest-of-short-takes"],
+)
+async def test_crash_after_a_retake_completes_with_the_callers_take(
+    engine: AsyncEngine, tmp_path: Path, first: float, retake: float, kept: str
+) -> None:
+    """A call dies at the review prompt after a retake: the ticket gets the
+    latest take long enough to be a message, not simply the first file."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    pending = await desk.begin("message", call(), ["message"])
+    stem = pending.recording["message"]
+    age(write_wav(stem, first), clock)
+    age(write_wav(f"{stem}-2", retake), clock)
+    del desk
+
+    clock.advance(LATER)
+    restarted = make_desk(engine, tmp_path, clock)
+    await make_reconciler(restarted, clock).run_once()
+
+    ticket = await restarted.store.get(pending.number, ADMIN, T0)
+    (part,) = ticket.recordings
+    assert part.part == "message"
+    assert part.path == f"{stem.rsplit('-', 1)[0]}-{kept}"
+    assert part.seconds == (retake if kept == "message-2" else first)
+
+
+async def test_discard_deletes_every_take(engine: AsyncEngine, tmp_path: Path) -> None:
+    """A discarded message leaves no retake behind with no ticket to own it."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    pending = await desk.begin("message", call(), ["message"])
+    stem = pending.recording["message"]
+    files = [write_wav(stem, 0.5), write_wav(f"{stem}-2", 0.4), write_wav(f"{stem}-3")]
+
+    await desk.discard(pending, "too short")
+
+    assert [file.exists() for file in files] == [False, False, False]
+
+
+async def test_stray_retake_is_adopted(engine: AsyncEngine, tmp_path: Path) -> None:
+    """A retake file whose entry was lost is a message like any other file."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    day = tmp_path / "recordings" / "2026-03-10"
+    age(write_wav(str(day / "12260310009981-message-2"), 5.0), clock)
+    clock.advance(LATER)
+
+    result = await make_reconciler(desk, clock).run_once()
+
+    assert result.adopted == ("12260310009981",)
+    ticket = await desk.store.get("12260310009981", ADMIN, T0)
+    assert [(p.part, p.seconds) for p in ticket.recordings] == [("message", 5.0)]
+
+
+async def test_a_folder_that_is_no_day_is_left_alone(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """``2026-13-45`` looks like a day folder but is none: skipped, not fatal."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    day = tmp_path / "recordings" / "2026-03-10"
+    age(write_wav(str(day / "12260310000082-message"), 4.0), clock)
+    (tmp_path / "recordings" / "2026-13-45").mkdir()
+    clock.advance(LATER)
+
+    result = await make_reconciler(desk, clock).run_once()
+
+    assert result.adopted == ("12260310000082",)
+    assert (tmp_path / "recordings" / "2026-13-45").is_dir()
+
+
+async def test_an_unexpected_error_alerts_and_the_next_pass_runs(
+    engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass that fails in an unforeseen way is logged and alerted; the task
+    goes on, so the spool and pending entries are still looked after."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    alerts: list[str] = []
+    reconciler = make_reconciler(desk, clock, alerts)
+    passes: list[int] = []
+    second_pass = asyncio.Event()
+
+    async def flaky_pass() -> ReconcileResult:
+        passes.append(len(passes))
+        if len(passes) == 1:
+            raise ValueError("something nobody foresaw")
+        second_pass.set()
+        return ReconcileResult(0, (), (), ())
+
+    monkeypatch.setattr(reconciler, "run_once", flaky_pass)
+    monkeypatch.setattr(reconciler, "_interval", 0.0)
+    task = asyncio.create_task(reconciler.run())
+    try:
+        await asyncio.wait_for(second_pass.wait(), 5)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    assert len(passes) >= 2
+    assert alerts[0].startswith("ticket_reconciler_failed: ")

@@ -30,7 +30,9 @@ def _run_on(connection: Connection) -> None:
 
 
 async def _run_on_own_engine() -> None:
-    engine = create_async_engine(_database_url(), poolclass=NullPool)
+    engine = create_async_engine(
+        _database_url(), poolclass=NullPool, hide_parameters=True
+    )
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_run_on)
