@@ -156,15 +156,20 @@ async def test_area_queue_timeout_overflows_to_general(run_call: RunCall) -> Non
 
 
 async def test_queue_without_agents_says_goodbye(run_call: RunCall) -> None:
-    """JOINEMPTY (nobody logged in) ends with the transfer-failed goodbye."""
+    """JOINEMPTY (nobody logged in): the transfer-failed words lead to a
+    message; with no desk the caller is told so and hears only the closing."""
     channel = ScriptedChannel(
         ["0"], queue_results=[QueueResult("q-general", "JOINEMPTY")]
     )
 
     outcome, trace = await run_call(channel, WORKDAY_MORNING)
 
-    assert trace.path[-1] == "goodbye-transfer-failed"
-    assert channel.played[-2:] == ["transfer-failed", "closing"]
+    assert trace.path[-1] == "goodbye-message-failed"
+    assert channel.played[-3:] == [
+        "message-intro-transfer-failed",
+        "message-unavailable",
+        "closing",
+    ]
     assert outcome.kind is OutcomeKind.GOODBYE
     assert channel.variables["IVR_DONE"] == "1"
 

@@ -223,8 +223,8 @@ async def test_nothing_said_after_every_take_is_not_saved(
     outcome, trace = await run_with_desk(flow, catalog, channel, AFTER_HOURS, desk)
 
     assert desk.tickets == {} and len(desk.discarded) == 1
-    assert "message-not-saved" in channel.played
-    assert trace.path[-1] == "goodbye-transfer-failed"
+    assert channel.played[-2:] == ["message-not-saved", "closing"]
+    assert trace.path[-1] == "goodbye-message-failed"
     assert outcome.kind is OutcomeKind.GOODBYE
 
 
@@ -257,7 +257,8 @@ async def test_desk_down_is_said_and_the_call_goes_on(
 
     assert channel.records == []
     assert contains(channel.played, ["message-intro", "message-unavailable"])
-    assert trace.path[-1] == "goodbye-transfer-failed"
+    assert channel.played[-2:] == ["message-unavailable", "closing"]
+    assert trace.path[-1] == "goodbye-message-failed"
     assert outcome.kind is OutcomeKind.GOODBYE
 
 
@@ -271,7 +272,7 @@ async def test_no_desk_configured_is_said_too(
 
     assert "message-unavailable" in channel.played
     assert trace.steps[-2].result == "desk unavailable (take a message)"
-    assert trace.path[-1] == "goodbye-transfer-failed"
+    assert trace.path[-1] == "goodbye-message-failed"
 
 
 async def test_busy_queue_offers_a_message_for_its_area(

@@ -42,7 +42,7 @@ def test_message_without_on_fail_is_an_error(
     tmp_path: Path, catalog: PromptCatalog
 ) -> None:
     """A ticket node must say where callers go when the desk is down."""
-    old = "    on_fail: goodbye-transfer-failed\n\n  # A transfer that failed"
+    old = "    on_fail: goodbye-message-failed\n\n  # A transfer that failed"
     path, text = broken_copy(tmp_path, old, "\n  # A transfer that failed")
 
     errors = errors_of(check_lines(path, catalog))
@@ -114,7 +114,7 @@ def test_ticket_nodes_lead_on_and_are_drawn(flow: Flow) -> None:
         ("self-service", "failure"),
     ]
     assert [(e.target, e.style) for e in edges_of(message)] == [
-        ("goodbye-transfer-failed", "failure")
+        ("goodbye-message-failed", "failure")
     ]
 
 
