@@ -36,6 +36,7 @@ from ivr.records import CallRecordWriter, FlowVersionStore, MigrationError, migr
 from ivr.reload import FlowRefusedError, Reloader, ReloadResult, read_flow
 from ivr.tasks import cancel_and_wait
 from ivr.tickets.builder import TicketParts, build_ticket_desk
+from ivr.tickets.errors import TicketConfigError
 from ivr.web import AdminAPI, make_app
 
 if TYPE_CHECKING:
@@ -292,18 +293,23 @@ class Service:
         await self.cti.start()
         self._handler().surveys = CTISurveys(self.cti)
 
-    def _start_tickets(self) -> None:
+    def _start_tickets(self, *, number_block: int = 50) -> None:
         """Give the flow its ticket desk, on the call records' database.
 
         Deadlines follow the calendar of the flow loaded now (reloads too).
+        A folder the desk cannot write stops the start as a ServiceError.
         """
-        self.tickets = build_ticket_desk(
-            self.config,
-            self.records.store.engine,
-            LiveCalendar(lambda: self._handler().loaded.calendar),
-            self._clock,
-            alert=self._ops_alert,
-        )
+        try:
+            self.tickets = build_ticket_desk(
+                self.config,
+                self.records.store.engine,
+                LiveCalendar(lambda: self._handler().loaded.calendar),
+                self._clock,
+                alert=self._ops_alert,
+                number_block=number_block,
+            )
+        except TicketConfigError as error:
+            raise ServiceError(str(error)) from error
         self._handler().desk = self.tickets.desk
 
     async def _reconcile_tickets(self) -> None:
@@ -474,7 +480,9 @@ async def run_classic_call(config: Config) -> int:
         # a second try finds the schema the winner made.
         await _migrate(config.database.url)
     service.records.start()
-    service._start_tickets()
+    # One number at a time: the rest of a leased block dies with the process,
+    # and a day's numbers would run out after a few hundred messages.
+    service._start_tickets(number_block=1)
     try:
         # A process per call: its own backend clients (and demo backend, on
         # the embedded defaults) serve the query nodes of this one call.

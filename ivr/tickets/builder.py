@@ -49,8 +49,15 @@ def build_ticket_desk(
     clock: Clock,
     *,
     alert: Alert | None = None,
+    number_block: int = 50,
 ) -> TicketParts:
-    """Everything tickets need, from ``config.tickets`` and the privacy key."""
+    """Everything tickets need, from ``config.tickets`` and the privacy key.
+
+    ``number_block`` is how many ticket numbers the process leases at once:
+    a long-running service takes 50, a classic AGI process (one call) 1, as
+    the rest of its block would be lost when it exits.
+    :class:`TicketConfigError` when the spool folder cannot be written.
+    """
     settings = config.tickets
     policy = DeadlinePolicy(
         calendar,
@@ -65,6 +72,7 @@ def build_ticket_desk(
         Path(settings.state_file),
         node=settings.node,
         sequence_digits=settings.sequence_digits,
+        block=number_block,
         clock=clock,
         zone=policy.zone,
     )
@@ -75,6 +83,7 @@ def build_ticket_desk(
     )
     store = TicketStore(engine, policy)
     spool = PendingSpool(Path(settings.spool_dir))
+    spool.prepare()
     documents = [
         FaxDocument(d.key, d.id, d.title, d.path, d.prompt)
         for d in settings.fax_documents

@@ -26,7 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from ivr.tickets.entries import Part, TicketEntry
-from ivr.tickets.errors import TicketsError, TicketStateError, TicketStorageError
+from ivr.tickets.errors import (
+    TicketConfigError,
+    TicketsError,
+    TicketStateError,
+    TicketStorageError,
+)
 from ivr.tickets.store import TicketStore
 
 __all__ = ["STEPS", "PendingSpool", "SpooledStep"]
@@ -48,10 +53,31 @@ class SpooledStep:
 
 
 class PendingSpool:
-    """The spool folder ``directory``, created (mode 0700) on first write."""
+    """The spool folder ``directory``, created (mode 0700) by :meth:`prepare`
+    at start-up or on first write."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+
+    def prepare(self) -> None:
+        """Create the folder now and check it can be written.
+
+        The spool is the only place a ticket goes while the database is
+        down, so a folder that cannot be written is found at start-up
+        (:class:`TicketConfigError`), not by a caller during an outage.
+        """
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise TicketConfigError(
+                f"tickets.spool_dir {self.directory} cannot be created: "
+                f"{error.strerror or error}"
+            ) from error
+        if not os.access(self.directory, os.W_OK | os.X_OK):
+            raise TicketConfigError(
+                f"tickets.spool_dir {self.directory} is not writable by this "
+                "service's user"
+            )
 
     def write(self, spooled: SpooledStep) -> None:
         """Store ``spooled`` durably; :class:`TicketStorageError` if impossible."""

@@ -61,9 +61,13 @@ class RecordingFolder:
         return str(self._day_folder(saved_at) / f"{number}-{part}")
 
     def prepare(self, saved_at: datetime) -> None:
-        """Create the day's folder when we can (Asterisk can create it too)."""
+        """Create the day's folder when we can (Asterisk can create it too).
+
+        Mode 0750: callers' voices are for the service's user and its group
+        (Asterisk's, where the two differ), never for other accounts.
+        """
         try:
-            self._day_folder(saved_at).mkdir(parents=True, exist_ok=True)
+            self._day_folder(saved_at).mkdir(mode=0o750, parents=True, exist_ok=True)
         except OSError as error:
             log.debug("cannot create the recordings folder: %s", error)
 

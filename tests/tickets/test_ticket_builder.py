@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from pathlib import Path
 
 import pytest
 from ticket_rig import SHANGHAI, T0, call, migrated_engine, write_wav
 
 from ivr.clock import FixedClock
-from ivr.config import load_config
+from ivr.config import Config, load_config
 from ivr.flow import WorkCalendar
-from ivr.tickets import build_ticket_desk
+from ivr.tickets import TicketConfigError, build_ticket_desk
 
 KEY = "k" * 32
 
@@ -90,3 +91,76 @@ async def test_a_fax_document_without_its_file_is_reported(
     warned = [r.getMessage() for r in caplog.records]
     assert len(warned) == 1
     assert "fax document form" in warned[0]
+
+
+def _config(tmp_path: Path, **tickets: object) -> Config:
+    settings = {
+        "state_file": str(tmp_path / "seq"),
+        "recordings_dir": str(tmp_path / "rec"),
+        "spool_dir": str(tmp_path / "spool"),
+        **tickets,
+    }
+    return load_config(
+        env={"IVR_PRIVACY_HASH_KEY": KEY, "IVR_ADMIN_TOKEN": KEY},
+        overrides={"tickets": settings},
+    )
+
+
+async def test_a_spool_folder_that_cannot_be_made_stops_the_start(
+    tmp_path: Path,
+) -> None:
+    """The spool is where tickets go in an outage: a spool_dir that cannot
+    be created is refused when the desk is built, naming the setting."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    config = _config(tmp_path, spool_dir=str(blocker / "spool"))
+    engine = await migrated_engine(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    try:
+        with pytest.raises(TicketConfigError, match=r"tickets\.spool_dir .* cannot"):
+            build_ticket_desk(config, engine, WorkCalendar(), FixedClock(T0))
+        build_ticket_desk(_config(tmp_path), engine, WorkCalendar(), FixedClock(T0))
+    finally:
+        await engine.dispose()
+
+    assert (tmp_path / "spool").is_dir()
+
+
+async def test_one_number_at_a_time_leaves_no_gaps_between_processes(
+    tmp_path: Path,
+) -> None:
+    """Classic AGI runs a process per call: with a block of one, desks that
+    share the sequence file take consecutive numbers instead of each
+    burning a block of 50 (a day's 10,000 numbers would last 200 calls)."""
+    config = _config(tmp_path)
+    engine = await migrated_engine(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    try:
+        desks = [
+            build_ticket_desk(
+                config, engine, WorkCalendar(), FixedClock(T0), number_block=1
+            ).desk
+            for _ in range(2)
+        ]
+        numbers = [
+            (await desk.begin("message", call(), ["message"])).number
+            for desk in (*desks, *desks)
+        ]
+    finally:
+        await engine.dispose()
+
+    sequences = [int(number[-5:-1]) for number in numbers]
+    assert sequences == [0, 1, 2, 3]
+
+
+async def test_day_folders_are_closed_to_other_accounts(tmp_path: Path) -> None:
+    """A day folder of callers' voices is not readable by other accounts."""
+    engine = await migrated_engine(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    try:
+        parts = build_ticket_desk(
+            _config(tmp_path), engine, WorkCalendar(), FixedClock(T0)
+        )
+        pending = await parts.desk.begin("message", call(), ["message"])
+    finally:
+        await engine.dispose()
+
+    folder = Path(pending.recording["message"]).parent
+    assert folder.is_dir() and stat.S_IMODE(folder.stat().st_mode) & 0o007 == 0
