@@ -363,6 +363,9 @@ class Service:
             # Also ok while Redis is down or a backend's circuit is open: the
             # queries then say "unavailable" politely; this block tells why.
             "queries": desk.health() if desk is not None else None,
+            # Tickets waiting in the spool for the database, and the last
+            # reconciliation pass (ok, postponed by a database fault, failed).
+            "tickets": self.tickets.reconciler.health() if self.tickets else None,
             "warnings": [str(p) for p in self.warnings],
         }
 

@@ -91,6 +91,8 @@ class TicketReconciler:
         self._interval = interval
         self._scan_days = scan_days
         self._keep_days = keep_days
+        self._last_pass: datetime | None = None
+        self._last_outcome: str | None = None
         self._alert = alert
 
     async def run_once(self) -> ReconcileResult:
@@ -112,15 +114,37 @@ class TicketReconciler:
                 result = await self.run_once()
             except (*DATABASE_FAULTS, TicketsError) as error:
                 log.warning("ticket reconciliation postponed: %s", error)
-            except Exception:
+                self._passed(f"postponed: {type(error).__name__}")
+            except Exception as error:
                 # Whatever went wrong, the next pass must still run: the spool,
                 # pending entries and retention depend on it.
                 log.exception("ticket reconciliation pass failed")
+                self._passed(f"failed: {type(error).__name__}")
                 await self._alert_failure()
             else:
                 if result.recovered or result.lost or result.adopted:
                     log.info("ticket reconciliation: %s", result)
+                self._passed("ok")
             await asyncio.sleep(self._interval)
+
+    def health(self) -> dict[str, object]:
+        """For ``/health``: the spool's backlog and how the last pass ended.
+
+        ``spooled`` counts tickets waiting for the database; ``last_outcome``
+        is ``ok``, ``postponed: <fault>`` (database unreachable) or
+        ``failed: <error>``, and ``None`` before the first pass. Numbers
+        only: no ticket number or caller appears here.
+        """
+        last = self._last_pass
+        return {
+            "spooled": len(self._spool.numbers()),
+            "last_pass": last.isoformat() if last else None,
+            "last_outcome": self._last_outcome,
+        }
+
+    def _passed(self, outcome: str) -> None:
+        self._last_pass = self._clock.now(self._policy.zone)
+        self._last_outcome = outcome
 
     async def _settle_pending(
         self, cutoff: datetime, now: datetime

@@ -12,7 +12,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from service_calls import CALLER, place
+from service_calls import CALLER, http_get, place
 
 from ivr.service import Service
 from ivr.speech import speak_digits
@@ -92,3 +92,25 @@ async def test_silence_then_send(service: Service) -> None:
     assert ticket.state == "new"
     opened = await _opened(service, ticket.number)
     assert opened.recordings[0].seconds >= 4.0
+
+
+async def test_health_tells_staff_the_ticket_spool_and_reconciler(
+    service: Service,
+) -> None:
+    """/health (as staff see it) has a tickets block: nothing waiting in the
+    spool and the start-up reconciliation pass ended ok; a message left
+    meanwhile does not show there, only counts do."""
+    await place(service, "0 2 rec6# 3 _", at=AT)
+    (ticket,) = await _tickets(service)
+    token = service.config.admin.token.decode()
+    async with asyncio.timeout(10):
+        while True:
+            _, report = await http_get(service, token, "/health")
+            assert isinstance(report, dict)
+            if report["tickets"]["last_outcome"] is not None:
+                break
+            await asyncio.sleep(0.05)
+
+    assert report["tickets"]["spooled"] == 0
+    assert report["tickets"]["last_outcome"] == "ok"
+    assert ticket.number not in str(report)

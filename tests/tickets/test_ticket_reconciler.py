@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from ticket_rig import (
     CALLER,
     POLICY,
@@ -323,3 +323,48 @@ async def test_an_unexpected_error_alerts_and_the_next_pass_runs(
 
     assert len(passes) >= 2
     assert alerts[0].startswith("ticket_reconciler_failed: ")
+
+
+async def test_health_tells_the_backlog_and_how_the_last_pass_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/health's tickets block: nothing before the first pass; a ticket
+    spooled in an outage is counted and the pass is told postponed by a
+    database fault; once the database is back the spool is empty and the
+    pass ok."""
+    clock = FixedClock(T0)
+    down = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    engine = await migrated_engine(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    desk = make_desk(down, tmp_path, clock)
+    reconciler = make_reconciler(desk, clock)
+    before = reconciler.health()
+    await desk.begin("message", call(), ["message"])
+    monkeypatch.setattr(reconciler, "_interval", 60.0)
+    passed = reconciler._passed
+    done = asyncio.Event()
+
+    def passed_and_told(outcome: str) -> None:
+        passed(outcome)
+        done.set()
+
+    monkeypatch.setattr(reconciler, "_passed", passed_and_told)
+    outcomes: list[dict[str, object]] = []
+    try:
+        for store in (desk.store, make_desk(engine, tmp_path, clock).store):
+            monkeypatch.setattr(reconciler, "_store", store)
+            done.clear()
+            task = asyncio.create_task(reconciler.run())
+            await asyncio.wait_for(done.wait(), 10)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            outcomes.append(reconciler.health())
+    finally:
+        await down.dispose()
+        await engine.dispose()
+
+    assert before == {"spooled": 0, "last_pass": None, "last_outcome": None}
+    assert outcomes[0]["spooled"] == 1
+    assert str(outcomes[0]["last_outcome"]).startswith("postponed: ")
+    assert (outcomes[1]["spooled"], outcomes[1]["last_outcome"]) == (0, "ok")
+    assert outcomes[1]["last_pass"] == clock.now(SHANGHAI).isoformat()
