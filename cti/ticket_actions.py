@@ -129,8 +129,23 @@ class TicketActions:
         return ticket
 
     async def close(self, member: StaffMember, number: str, note: str) -> Ticket:
-        """Close the ticket."""
-        await self.visible(member, number)
+        """Close the ticket: its own agent or a supervisor, and a ticket not
+        replied to (the caller would never hear back) only with a note
+        saying why (answered in another call, a duplicate, a fax sent by
+        hand), which goes to its history."""
+        ticket = await self.visible(member, number)
+        check_action(number, ticket.state, "close")
+        if not member.supervises and ticket.assigned_to != member.username:
+            holder = ticket.assigned_to or "nobody"
+            raise TicketAccessError(
+                f"ticket {number} is assigned to {holder}: only its agent "
+                "or a supervisor may close it"
+            )
+        if ticket.state != "replied" and not note.strip():
+            raise TicketActionError(
+                f"ticket {number} is {ticket.state}, not replied: closing it "
+                'needs a "note" saying why the caller needs no reply'
+            )
         return await self.store.close(number, member.username, self.service.now(), note)
 
     async def reply_recorded(

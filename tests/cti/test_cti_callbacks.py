@@ -71,7 +71,9 @@ async def test_a_refused_call_back_logs_no_view_of_the_caller(desk: Desk) -> Non
     ticket_views keeps no 'caller' row for it, and no call is placed."""
     agent = desk.auth("agent1001")
     await desk.client.post("/cti/tickets/claim", headers=agent)
-    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=agent)
+    await desk.client.post(
+        f"/cti/tickets/{INSIDE}/close", json={"note": "已电话答复"}, headers=agent
+    )
 
     got = await desk.client.post(
         f"/cti/tickets/{INSIDE}/reply", json={"how": "callback"}, headers=agent
@@ -242,7 +244,9 @@ async def test_a_closed_ticket_is_not_called_back(desk: Desk) -> None:
     """A closed ticket answers 409 and nothing is dialled or noted."""
     agent = desk.auth("agent1001")
     await desk.client.post("/cti/tickets/claim", headers=agent)
-    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=agent)
+    await desk.client.post(
+        f"/cti/tickets/{INSIDE}/close", json={"note": "已电话答复"}, headers=agent
+    )
     originates = desk.rig.emu.originated
 
     got = await desk.client.post(

@@ -196,7 +196,9 @@ async def test_claim_forward_and_close(desk: Desk) -> None:
     closed = await desk.client.post(
         f"/cti/tickets/{INSIDE}/close", json={"note": "答复完毕"}, headers=agent
     )
-    again = await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=agent)
+    again = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/close", json={"note": "已电话答复"}, headers=agent
+    )
 
     body = await claimed.json()
     assert (body["number"], body["state"], body["assigned_to"]) == (
@@ -240,7 +242,9 @@ async def test_a_recorded_reply_to_a_closed_ticket_leaves_no_file(
     agent = desk.auth("agent1001")
     headers = {**agent, "Content-Type": "audio/wav"}
     await desk.client.post("/cti/tickets/claim", headers=agent)
-    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=agent)
+    await desk.client.post(
+        f"/cti/tickets/{INSIDE}/close", json={"note": "已电话答复"}, headers=agent
+    )
 
     got = await desk.client.post(
         f"/cti/tickets/{INSIDE}/reply", data=wav_bytes(3.0), headers=headers
@@ -347,7 +351,9 @@ async def test_a_supervisor_reassigns_a_ticket(desk: Desk) -> None:
     given = await desk.client.post(url, json={"username": "agent1002"}, headers=sup)
     unknown = await desk.client.post(url, json={"username": "nobody"}, headers=sup)
     empty = await desk.client.post(url, json={}, headers=sup)
-    await desk.client.post(f"/cti/tickets/{INSIDE}/close", headers=sup)
+    await desk.client.post(
+        f"/cti/tickets/{INSIDE}/close", json={"note": "已电话答复"}, headers=sup
+    )
     closed = await desk.client.post(url, json={"username": "agent1001"}, headers=sup)
 
     body = await given.json()
@@ -357,3 +363,29 @@ async def test_a_supervisor_reassigns_a_ticket(desk: Desk) -> None:
     assert ("reassign", "- -> agent1002") in [
         (e["action"], e["detail"]) for e in events
     ]
+
+
+async def test_only_its_agent_closes_a_ticket_and_never_silently(
+    desk: Desk,
+) -> None:
+    """A ticket not replied to closes only with a note saying why (400
+    without), by its own agent or a supervisor (403 for a colleague of the
+    same skill); once replied, its agent closes it without a note."""
+    agent, colleague = desk.auth("agent1001"), desk.auth("agent1002")
+    url = f"/cti/tickets/{INSIDE}/close"
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+
+    bare = await desk.client.post(url, headers=agent)
+    blank = await desk.client.post(url, json={"note": "  "}, headers=agent)
+    other = await desk.client.post(url, json={"note": "重复"}, headers=colleague)
+    await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply",
+        data=wav_bytes(2.0),
+        headers={**agent, "Content-Type": "audio/wav"},
+    )
+    closed = await desk.client.post(url, headers=agent)
+
+    assert (bare.status, blank.status, other.status) == (400, 400, 403)
+    assert "note" in (await bare.json())["error"]
+    assert "agent1001" in (await other.json())["error"]
+    assert (await closed.json())["state"] == "closed"
