@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from ivr.clock import Clock
-from ivr.privacy import hash_number, is_callable_number, mask_number
+from ivr.privacy import hash_number, mask_number, national_number
 from ivr.tickets.deadlines import Deadline, DeadlinePolicy
 from ivr.tickets.desk import (
     CallContext,
@@ -43,6 +43,9 @@ from ivr.tickets.store import TicketStore
 __all__ = ["DATABASE_FAULTS", "DatabaseTicketDesk"]
 
 log = logging.getLogger("ivr.tickets.database_desk")
+
+WITHHELD = "withheld"
+"""The masked caller of a ticket left with a withheld caller ID."""
 
 DATABASE_FAULTS = (SQLAlchemyError, OSError, TimeoutError)
 """What a database that is down or slow raises; these send writes to the spool."""
@@ -159,7 +162,7 @@ class DatabaseTicketDesk:
         """The caller-visible state of ``number``; ``None`` when unknown.
 
         Only ``caller``'s own tickets are known: ``caller`` must be a real
-        number (:func:`~ivr.privacy.is_callable_number`: a withheld caller
+        number (:func:`~ivr.privacy.national_number`: a withheld caller
         ID is nobody's) and the ticket's caller (their keyed hashes match;
         the number itself is not compared).
 
@@ -268,6 +271,9 @@ class DatabaseTicketDesk:
         call: CallContext,
         fax: tuple[str, str, str] = ("", "", ""),
     ) -> TicketEntry:
+        # Staff call back on the national form; "withheld" tells them why
+        # there is no number where a masked "ano****us" only puzzled them.
+        caller = national_number(call.caller)
         return TicketEntry(
             number=number,
             kind=kind,
@@ -276,9 +282,9 @@ class DatabaseTicketDesk:
             deadline_days=deadline.working_days,
             deadline_provisional=deadline.provisional,
             uniqueid=call.uniqueid,
-            caller=call.caller or "",
-            caller_hash=hash_number(call.caller, self._hash_key),
-            caller_masked=mask_number(call.caller),
+            caller=caller or "",
+            caller_hash=self._key(caller),
+            caller_masked=mask_number(caller) if caller else WITHHELD,
             menu_path=call.menu_path,
             area=call.area,
             language=call.language,
@@ -303,11 +309,13 @@ class DatabaseTicketDesk:
         raise TicketConfigError(f"no fax document {wanted!r} is configured")
 
     def _key(self, caller: str | None) -> str:
-        """The keyed hash a reply is matched on; ``""`` (matches nothing)
-        for a withheld or otherwise non-numeric calling number."""
-        if not is_callable_number(caller):
+        """The keyed hash a ticket is matched on, of the number's national
+        form (``+8613800000000`` and ``13800000000`` are one caller); ``""``
+        (matches nothing) for a withheld caller ID."""
+        national = national_number(caller)
+        if national is None:
             return ""
-        return hash_number(caller, self._hash_key)
+        return hash_number(national, self._hash_key)
 
     def _now(self) -> datetime:
         return self._clock.now(self._policy.zone).astimezone(UTC)

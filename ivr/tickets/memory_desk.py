@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.clock import Clock
 from ivr.flow import WorkCalendar
-from ivr.privacy import is_callable_number, mask_number
+from ivr.privacy import mask_number, national_number
 from ivr.tickets.deadlines import Deadline, DeadlinePolicy
 from ivr.tickets.desk import (
     STATES,
@@ -169,7 +169,8 @@ class MemoryTicketDesk:
         ticket = self.tickets.get(number)
         if ticket is None or ticket.state == "pending":
             return None
-        if not (is_callable_number(caller) and caller == ticket.call.caller):
+        own = national_number(caller)
+        if own is None or own != national_number(ticket.call.caller):
             return None
         return TicketStatus(
             ticket.number,

@@ -119,6 +119,29 @@ async def test_a_withheld_caller_never_hears_a_recorded_reply(
     await desk.store.reply(pending.number, "recorded", "/replies/m", "wang", T0)
 
     assert await desk.status(pending.number, caller=withheld) is None
+    ticket = await desk.store.get(pending.number, Viewer("a", "admin"), T0)
+    assert ticket.caller_masked == "withheld"
+
+
+@pytest.mark.parametrize("shown", ["+8613912345678", "008613912345678"])
+async def test_one_phone_is_one_caller_in_any_number_form(
+    engine: AsyncEngine, tmp_path: Path, shown: str
+) -> None:
+    """A trunk that sends +86 or 0086 one day and the national form the next
+    still lets the caller look up their ticket; staff get the national form
+    to call back."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(caller=shown), ["message"])
+    await desk.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
+
+    status = await desk.status(pending.number, caller=CALLER)
+    again = await desk.status(pending.number, caller=shown)
+    ticket = await desk.store.get(
+        pending.number, Viewer("a", "admin"), T0, reveal_caller=True
+    )
+
+    assert status is not None and again is not None
+    assert (ticket.caller, ticket.caller_masked) == (CALLER, "139******78")
 
 
 async def test_discard_removes_the_recording(
