@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ivr.channel import CallerHungUp, RecordResult
 from ivr.flow.desk_call import DeskCall
 from ivr.flow.ticket_model import ComplaintNode, MessageNode, RecordingPart
+from ivr.privacy import national_number
 from ivr.speech import speak_date, speak_digits
 from ivr.tickets.desk import PendingTicket, RecordedPart
 from ivr.trace import Outcome, OutcomeKind
@@ -88,6 +89,10 @@ async def run_message(call: DeskCall, node: MessageNode) -> str | Outcome:
     pending = await _begin(call, node)
     if pending is None:
         return node.on_fail
+    if national_number(call.call.caller) is None:
+        # Staff can only answer a withheld caller ID on a number said in
+        # the message, and such a caller cannot look the ticket up later.
+        await call.play(["message-withheld-number"])
     takes = _Takes(pending)
     try:
         sent = await _record_parts(call, node, takes)
@@ -247,7 +252,9 @@ async def _read_back(
         "deadline-after",
     ]
     call.step.result = f"sent {pending.kind} ticket"
-    await call.play([*words, "ticket-query-hint"])
+    # The status look-up answers only the number that left the ticket.
+    hint = [] if national_number(call.call.caller) is None else ["ticket-query-hint"]
+    await call.play([*words, *hint])
     for _ in range(MAX_READ_BACKS - 1):
         key = await call.collect(["number-repeat"], max_digits=1, timeout=node.timeout)
         if key != "1":

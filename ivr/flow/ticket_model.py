@@ -46,6 +46,7 @@ RECORDING_PROMPTS = (
     "deadline-after",
     "ticket-query-hint",
     "number-repeat",
+    "message-withheld-number",
 )
 """What the message and complaint nodes say around the recordings."""
 

@@ -371,3 +371,26 @@ async def test_provisional_deadline_sounds_the_same(
     assert ticket.deadline.provisional
     assert ticket.deadline.day.year == 2027
     assert contains(channel.played, read_back(ticket.number, ticket.deadline.day))
+
+
+async def test_a_withheld_caller_is_asked_for_a_number_and_not_sent_to_status(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """With the caller ID withheld nobody can call back or look the ticket
+    up: the caller is asked to say a contact number in the message and is
+    not told to ask about it by phone; a shown number hears neither change."""
+    played = []
+    for caller in ("anonymous", CALLER):
+        desk = memory_desk(tmp_path / caller, flow, AFTER_HOURS)
+        channel = RecordingChannel([*TO_MESSAGE, "3", SILENCE], takes=[Take()])
+        channel.caller = caller
+        await run_with_desk(flow, catalog, channel, AFTER_HOURS, desk)
+        (ticket,) = desk.tickets.values()
+        played.append((channel.played, ticket.number))
+
+    (withheld, number), (shown, _) = played
+    assert contains(withheld, ["message-intro", "message-withheld-number", BEEP])
+    assert contains(withheld, read_back(number, date(2026, 10, 10))[:-1])
+    assert "ticket-query-hint" not in withheld
+    assert "message-withheld-number" not in shown
+    assert "ticket-query-hint" in shown
