@@ -182,8 +182,15 @@ async def history(request: web.Request) -> web.Response:
     actions, number = _actions(request), _number(request)
     await actions.visible(staff_of(request), number)
     events = await actions.store.events(number)
-    keep = ("at", "actor", "action", "detail")
-    return reply({"events": [{k: str(e[k]) for k in keep} for e in events]})
+    keep = ("actor", "action", "detail")
+    return reply(
+        {
+            "events": [
+                {"at": e["at"].isoformat(), **{k: str(e[k]) for k in keep}}
+                for e in events
+            ]
+        }
+    )
 
 
 async def claim(request: web.Request) -> web.Response:

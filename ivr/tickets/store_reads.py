@@ -198,7 +198,13 @@ class TicketReader:
             found = await connection.execute(
                 select(table).where(table.c.ticket_id == row["id"]).order_by(table.c.id)
             )
-            return [dict(child) for child in found.mappings()]
+            children = [dict(child) for child in found.mappings()]
+        for child in children:
+            # SQLite hands back naive times: every time is aware UTC.
+            for name in ("at", "viewed_at"):
+                if name in child:
+                    child[name] = to_utc(child[name])
+        return children
 
 
 def _require_staff(viewer: Viewer) -> None:

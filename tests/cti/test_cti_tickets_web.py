@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -389,3 +389,19 @@ async def test_only_its_agent_closes_a_ticket_and_never_silently(
     assert "note" in (await bare.json())["error"]
     assert "agent1001" in (await other.json())["error"]
     assert (await closed.json())["state"] == "closed"
+
+
+async def test_history_times_carry_their_zone(desk: Desk) -> None:
+    """GET .../history lists the events oldest first, each time with its UTC
+    offset, as every other time the API gives (SQLite stores them naive)."""
+    agent = desk.auth("agent1001")
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+
+    got = await desk.client.get(f"/cti/tickets/{INSIDE}/history", headers=agent)
+
+    events = (await got.json())["events"]
+    assert [e["action"] for e in events][-1] == "claim"
+    assert events[-1]["actor"] == "agent1001"
+    times = [datetime.fromisoformat(e["at"]) for e in events]
+    assert all(t.utcoffset() == timedelta(0) for t in times)
+    assert times == sorted(times)
