@@ -56,6 +56,7 @@ def ticket_json(ticket: Ticket, *, detail: bool = False) -> dict[str, Any]:
         "assigned_to": ticket.assigned_to,
         "department": ticket.department,
         "department_deadline": _iso(ticket.department_deadline_at),
+        "department_late": _department_late(ticket),
         "reply_kind": ticket.reply_kind,
         "replied_at": _iso(ticket.replied_at),
         "closed_at": _iso(ticket.closed_at),
@@ -211,7 +212,21 @@ async def forward(request: web.Request) -> web.Response:
     ticket = await _actions(request).forward(
         staff_of(request), _number(request), department, days
     )
-    return reply(ticket_json(ticket))
+    body = ticket_json(ticket)
+    if _department_late(ticket):
+        # Forwarded all the same (the department may still answer early);
+        # the desktop shows this so staff can ask for less or tell the caller.
+        body["warning"] = (
+            f"the department's deadline {body['department_deadline']} is after "
+            f"the reply promised to the caller by {body['deadline']}"
+        )
+    return reply(body)
+
+
+def _department_late(ticket: Ticket) -> bool:
+    """Whether the department's deadline falls after the caller's promise."""
+    later = ticket.department_deadline_at
+    return later is not None and later > ticket.deadline_at
 
 
 async def reassign(request: web.Request) -> web.Response:

@@ -405,3 +405,23 @@ async def test_history_times_carry_their_zone(desk: Desk) -> None:
     times = [datetime.fromisoformat(e["at"]) for e in events]
     assert all(t.utcoffset() == timedelta(0) for t in times)
     assert times == sorted(times)
+
+
+async def test_forwarding_past_the_promised_reply_is_flagged(desk: Desk) -> None:
+    """A department deadline after the caller's reply deadline is forwarded
+    but flagged (department_late, and a warning in the reply); a ticket not
+    forwarded is not late."""
+    agent = desk.auth("agent1001")
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+    before = await desk.client.get(f"/cti/tickets/{INSIDE}", headers=agent)
+
+    got = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/forward",
+        json={"department": "医保处", "working_days": 60},
+        headers=agent,
+    )
+
+    body = await got.json()
+    assert (await before.json())["department_late"] is False
+    assert body["state"] == "forwarded" and body["department_late"] is True
+    assert body["deadline"] in body["warning"]
