@@ -40,6 +40,12 @@ _RECORDING_FORMATS = ("wav", "wav49", "gsm", "ulaw", "alaw", "sln")
 _FORMAT = _rule(
     lambda v: v in _RECORDING_FORMATS, "one of " + ", ".join(_RECORDING_FORMATS)
 )
+_WORKING_DAYS = _rule(
+    lambda v: 1 <= v <= 60, "a whole number of working days from 1 to 60"
+)
+_RECORD_SECONDS = _rule(
+    lambda v: 0 < v <= 600, "a number of seconds above 0, at most 600"
+)
 _NODE = _rule(lambda v: 0 <= v <= 9, "a single digit 0-9 telling hosts apart")
 _SEQUENCE = _rule(lambda v: 3 <= v <= 7, "a whole number from 3 to 7")
 
@@ -76,13 +82,13 @@ class TicketsSettings:
     state_file: str = field(default=".ivr-ticket-sequence", metadata=_NOT_EMPTY)
     recordings_dir: str = field(default="ivr-messages", metadata=_NOT_EMPTY)
     recording_format: str = field(default="wav", metadata=_FORMAT)
-    min_seconds: float = field(default=2.0, metadata=_SECONDS)
-    max_seconds: float = field(default=180.0, metadata=_SECONDS)
-    silence_seconds: float = field(default=5.0, metadata=_SECONDS)
-    message_days: int = field(default=3, metadata=_POSITIVE)
-    complaint_days: int = field(default=3, metadata=_POSITIVE)
-    fax_days: int = field(default=3, metadata=_POSITIVE)
-    department_days: int = field(default=3, metadata=_POSITIVE)
+    min_seconds: float = field(default=2.0, metadata=_RECORD_SECONDS)
+    max_seconds: float = field(default=180.0, metadata=_RECORD_SECONDS)
+    silence_seconds: float = field(default=5.0, metadata=_RECORD_SECONDS)
+    message_days: int = field(default=3, metadata=_WORKING_DAYS)
+    complaint_days: int = field(default=3, metadata=_WORKING_DAYS)
+    fax_days: int = field(default=3, metadata=_WORKING_DAYS)
+    department_days: int = field(default=3, metadata=_WORKING_DAYS)
     spool_dir: str = field(default=".ivr-ticket-spool", metadata=_NOT_EMPTY)
     reconcile_interval_seconds: float = field(default=300.0, metadata=_SECONDS)
     grace_seconds: float = field(default=900.0, metadata=_SECONDS)

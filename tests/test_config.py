@@ -233,3 +233,18 @@ def test_read_setting_takes_the_environment_over_the_file(
 
     assert (from_file, from_env, unset) == ("from-file.yaml", "from-env.yaml", None)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["ivr.yaml"]
+
+
+def test_ticket_limits_out_of_reason_are_refused(in_tmp: Path) -> None:
+    """A reply deadline of 400 working days (a year and a half promised to a
+    caller) or a ten-hour recording is a typo: named with its line and range."""
+    days = in_tmp / "days.yaml"
+    days.write_text("tickets:\n  message_days: 400\n", encoding="utf-8")
+    seconds = in_tmp / "seconds.yaml"
+    seconds.write_text("tickets:\n  max_seconds: 36000\n", encoding="utf-8")
+
+    days_error = r"days\.yaml:2:3: tickets\.message_days: .*1 to 60"
+    with pytest.raises(ConfigError, match=days_error):
+        load_config(days, env={})
+    with pytest.raises(ConfigError, match=r"seconds\.yaml:2:3: .*at most 600"):
+        load_config(seconds, env={})

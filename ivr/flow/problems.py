@@ -135,15 +135,23 @@ class Reader:
         single = self.text(node, what)
         return None if single is None else (single,)
 
-    def number(self, node: PNode | None, what: str, low: float = 0) -> float | None:
-        """A number of at least ``low``."""
+    def number(
+        self,
+        node: PNode | None,
+        what: str,
+        low: float = 0,
+        high: float | None = None,
+    ) -> float | None:
+        """A number of at least ``low`` (and at most ``high``, if given)."""
         scalar = self._scalar(node)
         try:
             value = float(scalar.value) if scalar else None
         except ValueError:
             value = None
-        if node is not None and (value is None or value < low):
-            self.error(node.pos, f"{what} must be a number, at least {low:g}")
+        too_high = high is not None and value is not None and value > high
+        if node is not None and (value is None or value < low or too_high):
+            wanted = f"from {low:g} to {high:g}" if high else f"at least {low:g}"
+            self.error(node.pos, f"{what} must be a number, {wanted}")
             return None
         return value
 

@@ -30,6 +30,9 @@ __all__ = ["TICKET_BUILDERS", "TICKET_KINDS", "TICKET_REQUIRED"]
 
 MESSAGE_SECONDS = 120.0
 """Longest voice message (and complaint matter) by default, in seconds."""
+MAX_RECORD_SECONDS = 600.0
+"""The most ``max_seconds`` may be: ten minutes is more than any message
+needs, and a typo such as 100000 would let a line be held open for a day."""
 NAME_SECONDS = 15.0
 """Longest recording of a complaint's name by default."""
 MIN_SECONDS = 2.0
@@ -126,8 +129,10 @@ def _complaint(
 
 def _limits(reader: Reader, body: PMap) -> tuple[float, float]:
     """``max_seconds`` and ``min_seconds``, the second below the first."""
-    longest = reader.number(body.get("max_seconds"), "max_seconds", low=5)
-    shortest = reader.number(body.get("min_seconds"), "min_seconds")
+    longest = reader.number(
+        body.get("max_seconds"), "max_seconds", low=5, high=MAX_RECORD_SECONDS
+    )
+    shortest = reader.number(body.get("min_seconds"), "min_seconds", high=60)
     longest = longest or MESSAGE_SECONDS
     shortest = MIN_SECONDS if shortest is None else shortest
     if shortest >= longest:
@@ -147,7 +152,9 @@ class _RecordingFields(TypedDict):
 
 
 def _recording(reader: Reader, body: PMap, settings: Settings) -> _RecordingFields:
-    silence = reader.number(body.get("silence_seconds"), "silence_seconds", low=1)
+    silence = reader.number(
+        body.get("silence_seconds"), "silence_seconds", low=1, high=60
+    )
     closing = _closing(reader, body, settings)
     return {
         "area": reader.text(body.get("area"), "area") or "",

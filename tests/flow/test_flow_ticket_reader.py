@@ -57,14 +57,36 @@ def test_minimum_not_below_maximum_is_an_error(
     tmp_path: Path, catalog: PromptCatalog
 ) -> None:
     """min_seconds at or over max_seconds is refused where it is written."""
-    new = LEAVE_MESSAGE.replace("min_seconds: 2", "min_seconds: 200")
+    new = LEAVE_MESSAGE.replace("max_seconds: 120", "max_seconds: 10").replace(
+        "min_seconds: 2", "min_seconds: 30"
+    )
     path, text = broken_copy(tmp_path, LEAVE_MESSAGE, new)
 
     errors = errors_of(check_lines(path, catalog))
 
     assert errors == [
-        f"{where_in(text, 'min_seconds: 200', 13)}: error: "
+        f"{where_in(text, 'min_seconds: 30', 13)}: error: "
         "min_seconds must be less than max_seconds"
+    ]
+
+
+def test_a_recording_limit_out_of_reason_is_an_error(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """A typo such as max_seconds 100000 (a line held open for a day) or a
+    minimum of minutes is refused where it is written, with the range."""
+    new = LEAVE_MESSAGE.replace("max_seconds: 120", "max_seconds: 100000").replace(
+        "min_seconds: 2", "min_seconds: 90"
+    )
+    path, text = broken_copy(tmp_path, LEAVE_MESSAGE, new)
+
+    errors = errors_of(check_lines(path, catalog))
+
+    assert errors == [
+        f"{where_in(text, 'max_seconds: 100000', 13)}: error: "
+        "max_seconds must be a number, from 5 to 600",
+        f"{where_in(text, 'min_seconds: 90', 13)}: error: "
+        "min_seconds must be a number, from 0 to 60",
     ]
 
 
