@@ -17,6 +17,9 @@ ask (then ``on_locked`` at once: keying again cannot help) or the
 Nothing the caller keys is kept in the clear: the step's ``keys`` hold the
 masked ID number (``110*************8X``), ``*`` for each PIN digit and the
 masked certificate number; log lines name the node and the outcome only.
+The answer is noted as its fixed prompts with a placeholder for each value
+read (``query-pension-amount``, ``<money>``): the caller hears the values,
+the call record does not keep them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from ivr.channel import CallerHungUp, Channel, CollectResult
-from ivr.flow.query_answers import speak_field
+from ivr.flow.query_answers import noted_field, speak_field
 from ivr.flow.query_model import (
     ASK_PROMPTS,
     ID_REASON_PROMPTS,
@@ -137,11 +140,20 @@ class QueryRun:
         tally = ", ".join(f"{count} {what}" for what, count in self.failures.items())
         return f"{result} [{tally}]"
 
-    async def play(self, prompts: Sequence[str]) -> None:
-        """Play prompts, noted on the step; report the missing ones."""
-        if prompts:
-            self.step.prompts.extend(prompts)
-            self.report((await self.channel.play(prompts)).missing)
+    async def play(
+        self, prompts: Sequence[str], noted: Sequence[str] | None = None
+    ) -> None:
+        """Play prompts, noted on the step; report the missing ones.
+
+        With ``noted`` (an answer read aloud), the step notes ``noted``
+        instead, and missing recordings are reported once each, in name
+        order: the order of the pieces would spell the values out.
+        """
+        if not prompts:
+            return
+        self.step.prompts.extend(prompts if noted is None else noted)
+        missing = (await self.channel.play(prompts)).missing
+        self.report(missing if noted is None else sorted(set(missing)))
 
     async def _attempt(self, call: QueryCall) -> None:
         """One try: collect, check, ask; raises :class:`_Leave` to end the node.
@@ -330,6 +342,7 @@ class QueryRun:
         Only the names of unreadable fields are logged: values are personal.
         """
         prompts: list[str] = []
+        noted: list[str] = []
         unreadable: list[str] = []
         for item in self.node.say:
             spoken = speak_field(item, fields.get(item.name))
@@ -337,6 +350,7 @@ class QueryRun:
                 unreadable.append(item.name)
                 continue
             prompts += [*item.before, *spoken, *item.after]
+            noted += noted_field(item)
         if unreadable:
             logger.warning(
                 "call %s: query %s: unreadable field(s) skipped: %s",
@@ -347,7 +361,8 @@ class QueryRun:
         if self.node.say and not prompts:
             await self.play([UNAVAILABLE_PROMPT])
             raise _Leave(self.node.on_unavailable, "unavailable: nothing readable")
-        await self.play([*prompts, *self.node.closing])
+        closing = self.node.closing
+        await self.play([*prompts, *closing], noted=[*noted, *closing])
         raise _Leave(self.node.next, "answered")
 
 

@@ -18,7 +18,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from flow_fakes import ScriptedChannel
-from privacy_evidence import REPLIES, remember_keyed, remember_secret
+from privacy_evidence import (
+    REPLIES,
+    remember_demo_answers,
+    remember_keyed,
+    remember_secret,
+)
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -118,8 +123,10 @@ class QueryRig:
         at: datetime | None = None,
     ) -> tuple[CallTrace, ScriptedChannel]:
         """Run one call with ``keys`` (at ``at``, else now); it ends when
-        they run out. The numbers keyed are secrets for the privacy scan."""
+        they run out. The numbers keyed, and the demo's answers as the
+        flow reads them, are secrets for the privacy scan."""
         remember_keyed(keys)
+        remember_demo_answers(self.flow)
         self.calls += 1
         now = at or datetime.now(ZONE)
         trace = CallTrace(
