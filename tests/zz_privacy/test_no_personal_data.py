@@ -46,10 +46,15 @@ def evidence() -> None:
     pytest.skip(message)
 
 
-CHANCE = re.compile(r"(?=[0-9]*[a-f])[0-9a-f]{32,}|\d{2}:\d{2}:\d{2}\.\d+")
+CHANCE = re.compile(
+    r"(?=[0-9]*[a-f])[0-9a-f]{32,}|\d{2}:\d{2}:\d{2}\.\d+"
+    r"|datetime\.datetime\([\d, ]+"
+)
 """Text that holds a run of digits by chance, never a keyed number: keyed
 hashes and session ids (hex), and times with their fractions of a second,
-in which a six-digit PIN would turn up now and then."""
+written out or as a row's ``datetime.datetime(2026, 12, 4, 17, 52, 28,
+740213`` (one call's steps share one time), in which a six-digit PIN would
+turn up now and then."""
 
 
 def _leaks(texts: list[str]) -> list[tuple[str, str]]:
