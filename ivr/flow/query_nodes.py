@@ -42,6 +42,7 @@ from ivr.flow.query_model import (
     NO_INPUT_PROMPT,
     NOT_FOUND_PROMPT,
     PHONE_MISMATCH_PROMPT,
+    PIN_LENGTH_PROMPT,
     TRIES_USED_PROMPT,
     UNAVAILABLE_PROMPT,
     WAIT_PROMPT,
@@ -234,7 +235,8 @@ class QueryRun:
         """Collect each input; an ID number is checked as soon as it is keyed.
 
         Returns ``None`` after a refused ID number (a keying mistake: it uses
-        up one of the call's tries, not the daily limits).
+        up one of the call's tries, not the daily limits). A PIN of the
+        wrong length is such a mistake too; only the PIN is asked again.
         """
         inputs: dict[str, str] = {}
         masked: list[str] = []
@@ -242,6 +244,12 @@ class QueryRun:
             keys = await self._collect(name)
             masked.append(_masked(name, keys))
             self.step.keys = " ".join(masked)
+            while name == "pin" and not _whole_pin(keys, self.node.pin_digits):
+                await self._keying_mistake(call)
+                await self.play([PIN_LENGTH_PROMPT])
+                keys = await self._collect(name)
+                masked.append(_masked(name, keys))
+                self.step.keys = " ".join(masked)
             if name == "id_number":
                 number = await self._checked_id(call, keys)
                 if number is None:
@@ -287,16 +295,20 @@ class QueryRun:
         try:
             number = parse_keyed_id(keys, self.now().date())
         except IdNumberError as exc:
-            await self._leave_if_locked(
-                await call.desk.limiter.keying_mistake(
-                    call.attempts, self.node.attempts, self.who, self.now()
-                )
-            )
+            await self._keying_mistake(call)
             await self.play([ID_REASON_PROMPTS[exc.reason]])
             return None
         self.who = _with_id(self.who, number, call.desk.hash_key)
         await self._check_lockout(call)
         return number.value
+
+    async def _keying_mistake(self, call: QueryCall) -> None:
+        """Count a number refused by its own checks against this call only."""
+        await self._leave_if_locked(
+            await call.desk.limiter.keying_mistake(
+                call.attempts, self.node.attempts, self.who, self.now()
+            )
+        )
 
     async def _check_lockout(self, call: QueryCall) -> None:
         limiter = call.desk.limiter
@@ -368,6 +380,11 @@ class QueryRun:
 
 def _with_id(who: Verifier, number: IdNumber, key: bytes) -> Verifier:
     return replace(who, id_masked=number.masked, id_hash=number.keyed_hash(key))
+
+
+def _whole_pin(keys: str, digits: int) -> bool:
+    """Whether ``keys`` is a PIN as the prompt asks for it: ``digits`` digits."""
+    return len(keys) == digits and keys.isascii() and keys.isdigit()
 
 
 def _masked(name: str, keys: str) -> str:

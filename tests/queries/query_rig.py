@@ -9,6 +9,7 @@ server sends is kept in :data:`privacy_evidence.REPLIES`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -82,6 +83,20 @@ async def serve_demo(middleware: Middleware | None = None) -> TestServer:
     if middleware is not None:
         app.middlewares.append(middleware)
     return await serve(app)
+
+
+async def watch_demo(delay: float = 0.0) -> tuple[TestServer, list[str]]:
+    """The demo backend answering after ``delay`` seconds; the paths it is
+    asked, in order (filled while it runs)."""
+    asked: list[str] = []
+
+    @web.middleware
+    async def watch(request: web.Request, handler: Handler) -> web.StreamResponse:
+        asked.append(request.path)
+        await asyncio.sleep(delay)
+        return await handler(request)
+
+    return await serve_demo(watch), asked
 
 
 def base_url(server: TestServer) -> str:
