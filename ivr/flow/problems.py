@@ -155,14 +155,20 @@ class Reader:
             return None
         return value
 
-    def integer(self, node: PNode | None, what: str, low: int = 0) -> int | None:
-        """A whole number of at least ``low``."""
+    def integer(
+        self, node: PNode | None, what: str, low: int = 0, high: int | None = None
+    ) -> int | None:
+        """A whole number of at least ``low`` (and at most ``high``, if given)."""
         scalar = self._scalar(node)
         ok = scalar is not None and scalar.value.isdigit()
-        if node is not None and (not ok or int(node_value(node)) < low):
-            self.error(node.pos, f"{what} must be a whole number, at least {low}")
+        if node is None:
             return None
-        return int(node_value(node)) if node is not None else None
+        value = int(node_value(node)) if ok else low - 1
+        if value < low or (high is not None and value > high):
+            bounds = f"at least {low}" if high is None else f"from {low} to {high}"
+            self.error(node.pos, f"{what} must be a whole number, {bounds}")
+            return None
+        return value
 
     def flag(self, node: PNode | None, what: str) -> bool | None:
         """A yes/no value."""

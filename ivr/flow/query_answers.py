@@ -5,6 +5,12 @@ read: money, a count with its unit, a date or a month, digits one by one
 (with :mod:`ivr.speech` pieces), or a value from a fixed list with its own
 recorded prompt. A value that cannot be read that way gives ``None``: the
 query node skips it and logs the field's name, never the value.
+
+The call record never spells a value out: :func:`noted_field` gives what it
+keeps instead, the field's fixed prompts around a placeholder naming how the
+value was read (``<money>``, ``<count>``, ``<date>``, ``<month>``,
+``<digits>``, ``<text>``). Months paid, a pension amount or a payment date
+are personal data, even beside a masked ID number.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from ivr.speech import (
     speak_number,
 )
 
-__all__ = ["speak_field"]
+__all__ = ["noted_field", "speak_field"]
 
 
 def speak_field(item: SpokenField, value: Any) -> list[str] | None:
@@ -35,6 +41,11 @@ def speak_field(item: SpokenField, value: Any) -> list[str] | None:
         return _READ[item.kind](item, value)
     except (SpeechError, ValueError, TypeError, KeyError, InvalidOperation):
         return None
+
+
+def noted_field(item: SpokenField) -> list[str]:
+    """What the call record keeps of ``item`` read aloud: no value, a placeholder."""
+    return [*item.before, f"<{item.kind}>", *item.after]
 
 
 def _month(value: Any) -> list[str]:

@@ -17,6 +17,7 @@ __all__ = [
     "FIELD_KINDS",
     "ID_REASON_PROMPTS",
     "INPUTS",
+    "PIN_LENGTH_PROMPT",
     "VERDICT_PROMPTS",
     "VERIFY_METHODS",
     "QueryNode",
@@ -63,7 +64,9 @@ class QueryNode(Node):
     caller and per ID number come from the service configuration. A caller
     who keys ``#`` alone at any request asks for help and goes to
     ``on_locked`` too (the requests say so), so ``on_locked`` must offer an
-    agent or a voice message.
+    agent or a voice message. A PIN of other than ``pin_digits`` digits is
+    a keying mistake like a refused ID number: told, asked again, never
+    sent to the backend.
     """
 
     backend: str
@@ -97,6 +100,8 @@ ID_REASON_PROMPTS = {
     "region": "query-id-region",
 }
 """What the caller hears for each reason an ID number is refused."""
+PIN_LENGTH_PROMPT = "query-pin-length"
+"""A PIN not of ``pin_digits`` digits: a keying mistake, asked again."""
 WAIT_PROMPT = "query-wait"
 MISMATCH_PROMPT = "query-mismatch"
 PHONE_MISMATCH_PROMPT = "query-phone-mismatch"
@@ -131,5 +136,7 @@ def fixed_prompts(inputs: tuple[str, ...], verify: str) -> tuple[str, ...]:
     """The fixed prompts a query node with ``inputs`` and ``verify`` may play."""
     asks = tuple(ASK_PROMPTS[name] for name in inputs if name in ASK_PROMPTS)
     reasons = tuple(ID_REASON_PROMPTS.values()) if "id_number" in inputs else ()
+    if "pin" in inputs:
+        reasons += (PIN_LENGTH_PROMPT,)
     verdicts = VERDICT_PROMPTS.get(verify, ())
     return (*asks, *reasons, *verdicts, *OUTCOME_PROMPTS)

@@ -17,6 +17,9 @@ ask (then ``on_locked`` at once: keying again cannot help) or the
 Nothing the caller keys is kept in the clear: the step's ``keys`` hold the
 masked ID number (``110*************8X``), ``*`` for each PIN digit and the
 masked certificate number; log lines name the node and the outcome only.
+The answer is noted as its fixed prompts with a placeholder for each value
+read (``query-pension-amount``, ``<money>``): the caller hears the values,
+the call record does not keep them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from ivr.channel import CallerHungUp, Channel, CollectResult
-from ivr.flow.query_answers import speak_field
+from ivr.flow.query_answers import noted_field, speak_field
 from ivr.flow.query_model import (
     ASK_PROMPTS,
     ID_REASON_PROMPTS,
@@ -39,6 +42,7 @@ from ivr.flow.query_model import (
     NO_INPUT_PROMPT,
     NOT_FOUND_PROMPT,
     PHONE_MISMATCH_PROMPT,
+    PIN_LENGTH_PROMPT,
     TRIES_USED_PROMPT,
     UNAVAILABLE_PROMPT,
     WAIT_PROMPT,
@@ -137,11 +141,20 @@ class QueryRun:
         tally = ", ".join(f"{count} {what}" for what, count in self.failures.items())
         return f"{result} [{tally}]"
 
-    async def play(self, prompts: Sequence[str]) -> None:
-        """Play prompts, noted on the step; report the missing ones."""
-        if prompts:
-            self.step.prompts.extend(prompts)
-            self.report((await self.channel.play(prompts)).missing)
+    async def play(
+        self, prompts: Sequence[str], noted: Sequence[str] | None = None
+    ) -> None:
+        """Play prompts, noted on the step; report the missing ones.
+
+        With ``noted`` (an answer read aloud), the step notes ``noted``
+        instead, and missing recordings are reported once each, in name
+        order: the order of the pieces would spell the values out.
+        """
+        if not prompts:
+            return
+        self.step.prompts.extend(prompts if noted is None else noted)
+        missing = (await self.channel.play(prompts)).missing
+        self.report(missing if noted is None else sorted(set(missing)))
 
     async def _attempt(self, call: QueryCall) -> None:
         """One try: collect, check, ask; raises :class:`_Leave` to end the node.
@@ -222,7 +235,8 @@ class QueryRun:
         """Collect each input; an ID number is checked as soon as it is keyed.
 
         Returns ``None`` after a refused ID number (a keying mistake: it uses
-        up one of the call's tries, not the daily limits).
+        up one of the call's tries, not the daily limits). A PIN of the
+        wrong length is such a mistake too; only the PIN is asked again.
         """
         inputs: dict[str, str] = {}
         masked: list[str] = []
@@ -230,6 +244,12 @@ class QueryRun:
             keys = await self._collect(name)
             masked.append(_masked(name, keys))
             self.step.keys = " ".join(masked)
+            while name == "pin" and not _whole_pin(keys, self.node.pin_digits):
+                await self._keying_mistake(call)
+                await self.play([PIN_LENGTH_PROMPT])
+                keys = await self._collect(name)
+                masked.append(_masked(name, keys))
+                self.step.keys = " ".join(masked)
             if name == "id_number":
                 number = await self._checked_id(call, keys)
                 if number is None:
@@ -275,16 +295,20 @@ class QueryRun:
         try:
             number = parse_keyed_id(keys, self.now().date())
         except IdNumberError as exc:
-            await self._leave_if_locked(
-                await call.desk.limiter.keying_mistake(
-                    call.attempts, self.node.attempts, self.who, self.now()
-                )
-            )
+            await self._keying_mistake(call)
             await self.play([ID_REASON_PROMPTS[exc.reason]])
             return None
         self.who = _with_id(self.who, number, call.desk.hash_key)
         await self._check_lockout(call)
         return number.value
+
+    async def _keying_mistake(self, call: QueryCall) -> None:
+        """Count a number refused by its own checks against this call only."""
+        await self._leave_if_locked(
+            await call.desk.limiter.keying_mistake(
+                call.attempts, self.node.attempts, self.who, self.now()
+            )
+        )
 
     async def _check_lockout(self, call: QueryCall) -> None:
         limiter = call.desk.limiter
@@ -330,6 +354,7 @@ class QueryRun:
         Only the names of unreadable fields are logged: values are personal.
         """
         prompts: list[str] = []
+        noted: list[str] = []
         unreadable: list[str] = []
         for item in self.node.say:
             spoken = speak_field(item, fields.get(item.name))
@@ -337,6 +362,7 @@ class QueryRun:
                 unreadable.append(item.name)
                 continue
             prompts += [*item.before, *spoken, *item.after]
+            noted += noted_field(item)
         if unreadable:
             logger.warning(
                 "call %s: query %s: unreadable field(s) skipped: %s",
@@ -347,12 +373,18 @@ class QueryRun:
         if self.node.say and not prompts:
             await self.play([UNAVAILABLE_PROMPT])
             raise _Leave(self.node.on_unavailable, "unavailable: nothing readable")
-        await self.play([*prompts, *self.node.closing])
+        closing = self.node.closing
+        await self.play([*prompts, *closing], noted=[*noted, *closing])
         raise _Leave(self.node.next, "answered")
 
 
 def _with_id(who: Verifier, number: IdNumber, key: bytes) -> Verifier:
     return replace(who, id_masked=number.masked, id_hash=number.keyed_hash(key))
+
+
+def _whole_pin(keys: str, digits: int) -> bool:
+    """Whether ``keys`` is a PIN as the prompt asks for it: ``digits`` digits."""
+    return len(keys) == digits and keys.isascii() and keys.isdigit()
 
 
 def _masked(name: str, keys: str) -> str:

@@ -7,6 +7,7 @@ For example::
       backend: hrss                 # a backend of the backends file
       query: pension-payments       # a query of that backend
       inputs: [id_number]           # id_number, pin, certificate
+      # pin_digits: 6               # with the input pin: its length (4-12)
       verify: phone                 # pin, phone or none
       prompts: query-intro
       say:
@@ -66,6 +67,9 @@ QUERY_REQUIRED = (
     "on_locked",
     "on_unavailable",
 )
+MAX_PIN_DIGITS = 12
+"""The longest PIN a query node may ask for: a longer one is no PIN a
+caller keys from memory, and more likely a mistyped setting."""
 _FIELD_SETTINGS = ("field", "as", "before", "after", "unit", "values")
 
 
@@ -78,7 +82,7 @@ def read_query(
     fixed = fixed_prompts(inputs, verify)
     reader.prompt_refs.extend((prompt, key.pos) for prompt in fixed)
     attempts = reader.integer(body.get("attempts"), "attempts", low=1)
-    pin_digits = reader.integer(body.get("pin_digits"), "pin_digits", low=4)
+    pin_digits = _pin_digits(reader, body, inputs)
     _remember_names(reader, body)
     return QueryNode(
         id=key.value,
@@ -123,6 +127,18 @@ def _not_found_target(
             "ID number is on record (norm art. 25); remove it",
         )
     return reader.target(node, "on_not_found") or ""
+
+
+def _pin_digits(reader: Reader, body: PMap, inputs: tuple[str, ...]) -> int | None:
+    """``pin_digits``: how many digits a PIN has (4 to 12), only with a PIN.
+
+    A PIN keyed with another number of digits is a keying mistake the node
+    tells and asks again; it never reaches the backend.
+    """
+    node = body.get("pin_digits")
+    if node is not None and "pin" not in inputs:
+        reader.warning(node.pos, "pin_digits is not used without the input pin")
+    return reader.integer(node, "pin_digits", low=4, high=MAX_PIN_DIGITS)
 
 
 def _remember_names(reader: Reader, body: PMap) -> None:

@@ -15,6 +15,7 @@ from ivr.flow.reachability import successors
 from ivr.prompts import PromptCatalog
 
 PENSION_INPUTS = "pension-payments\n    inputs: [id_number]\n    verify: phone"
+PIN_VERIFY = "    verify: pin\n"
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,24 @@ PENSION_INPUTS = "pension-payments\n    inputs: [id_number]\n    verify: phone"
             "dat\n",
             "as: 'dat' (did you mean 'date'?); use money, count, date, month, "
             "digits, text",
+        ),
+        (
+            PIN_VERIFY,
+            PIN_VERIFY + "    pin_digits: 3\n",
+            "3\n    attempts: 3\n    prompts",
+            "pin_digits must be a whole number, from 4 to 12",
+        ),
+        (
+            PIN_VERIFY,
+            PIN_VERIFY + "    pin_digits: 13\n",
+            "13\n",
+            "pin_digits must be a whole number, from 4 to 12",
+        ),
+        (
+            PIN_VERIFY,
+            PIN_VERIFY + "    pin_digits: six\n",
+            "six\n",
+            "pin_digits must be a whole number, from 4 to 12",
         ),
     ],
 )
@@ -175,3 +194,18 @@ async def test_without_query_service_the_caller_hears_why_and_goes_on(
     assert channel.played[-2:] == ["query-unavailable", "query-help"]
     query = [step for step in trace.steps if step.kind == "query"]
     assert [step.result for step in query] == ["unavailable: no query service"]
+
+
+def test_pin_digits_without_a_pin_is_warned(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """A PIN length on a node that asks for no PIN would never be used."""
+    line = "\n    pin_digits: 6"
+    path, text = broken_copy(tmp_path, PENSION_INPUTS, PENSION_INPUTS + line)
+
+    warned = [line for line in check_lines(path, catalog) if "pin_digits" in line]
+
+    assert warned == [
+        f"{where_in(text, line, offset=17)}: warning: pin_digits is not used "
+        "without the input pin"
+    ]

@@ -9,6 +9,7 @@ server sends is kept in :data:`privacy_evidence.REPLIES`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -18,7 +19,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from flow_fakes import ScriptedChannel
-from privacy_evidence import REPLIES, remember_keyed, remember_secret
+from privacy_evidence import (
+    REPLIES,
+    remember_demo_answers,
+    remember_keyed,
+    remember_secret,
+)
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -79,6 +85,20 @@ async def serve_demo(middleware: Middleware | None = None) -> TestServer:
     return await serve(app)
 
 
+async def watch_demo(delay: float = 0.0) -> tuple[TestServer, list[str]]:
+    """The demo backend answering after ``delay`` seconds; the paths it is
+    asked, in order (filled while it runs)."""
+    asked: list[str] = []
+
+    @web.middleware
+    async def watch(request: web.Request, handler: Handler) -> web.StreamResponse:
+        asked.append(request.path)
+        await asyncio.sleep(delay)
+        return await handler(request)
+
+    return await serve_demo(watch), asked
+
+
 def base_url(server: TestServer) -> str:
     """The server's URL without the trailing slash, as backends are configured."""
     return str(server.make_url("")).rstrip("/")
@@ -118,8 +138,10 @@ class QueryRig:
         at: datetime | None = None,
     ) -> tuple[CallTrace, ScriptedChannel]:
         """Run one call with ``keys`` (at ``at``, else now); it ends when
-        they run out. The numbers keyed are secrets for the privacy scan."""
+        they run out. The numbers keyed, and the demo's answers as the
+        flow reads them, are secrets for the privacy scan."""
         remember_keyed(keys)
+        remember_demo_answers(self.flow)
         self.calls += 1
         now = at or datetime.now(ZONE)
         trace = CallTrace(

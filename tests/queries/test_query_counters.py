@@ -11,16 +11,14 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
-from aiohttp import web
 from query_rig import (
     KEYED_A,
     WRONG_PINS,
     ZONE,
-    Handler,
     MakeRig,
     base_url,
     query_step,
-    serve_demo,
+    watch_demo,
 )
 from redis.asyncio import Redis
 
@@ -40,15 +38,7 @@ CONTRIBUTIONS = ["7", "1"]
 @pytest.fixture
 async def slow_demo() -> AsyncIterator[tuple[str, list[str]]]:
     """The demo backend answering after 0.3 s; the paths it was asked."""
-    asked: list[str] = []
-
-    @web.middleware
-    async def slow(request: web.Request, handler: Handler) -> web.StreamResponse:
-        asked.append(request.path)
-        await asyncio.sleep(0.3)
-        return await handler(request)
-
-    server = await serve_demo(slow)
+    server, asked = await watch_demo(0.3)
     yield base_url(server), asked
     await server.close()
 

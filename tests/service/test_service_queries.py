@@ -18,6 +18,7 @@ from privacy_evidence import (
     REDIS_URLS,
     REPLIES,
     collecting_logs,
+    remember_demo_answers,
     remember_keyed,
 )
 from service_calls import MakeConfig, http_get, place, staff_token, with_cti
@@ -49,8 +50,10 @@ def evidence_logging() -> Iterator[None]:
 
 
 async def place_query(service: Service, keys: str) -> None:
-    """Place a call whose keyed numbers are secrets for the privacy scan."""
+    """Place a call whose keyed numbers, and the demo's answers as the flow
+    reads them, are secrets for the privacy scan."""
     remember_keyed(keys.split())
+    remember_demo_answers(service.flow)
     await place(service, keys)
 
 

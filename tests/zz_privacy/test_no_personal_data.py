@@ -1,6 +1,8 @@
-"""Runs last in the suite: no full ID number or PIN the query tests keyed is
+"""Runs last in the suite: no full ID number or PIN the query tests keyed,
+and no answer value of the demo backend as the caller heard it read, is
 anywhere it could stay: log lines, database rows (and the database files'
-raw bytes), HTTP replies, Redis keys.
+raw bytes), HTTP replies, Redis keys. (The backend's own replies carry the
+answers as values, never as the speech pieces a caller hears.)
 
 The query tests (``tests/queries``) fill :mod:`privacy_evidence` while they
 run; this folder sorts after every other one, so pytest collects it last.
@@ -15,7 +17,15 @@ import re
 from pathlib import Path
 
 import pytest
-from privacy_evidence import DATABASES, LOG_LINES, REDIS_URLS, REPLIES, SECRETS
+from privacy_evidence import (
+    DATABASES,
+    LOG_LINES,
+    REDIS_URLS,
+    REPLIES,
+    SECRETS,
+    SPOKEN_ANSWERS,
+    as_pieces,
+)
 from redis.asyncio import Redis
 from sqlalchemy import MetaData, select
 from sqlalchemy.engine import make_url
@@ -28,7 +38,7 @@ MASKED_A = "110*************8X"
 @pytest.fixture(autouse=True)
 def evidence() -> None:
     """Skip (locally) or fail (CI) when the query tests did not run first."""
-    if SECRETS and LOG_LINES:
+    if SECRETS and LOG_LINES and SPOKEN_ANSWERS:
         return
     message = "no query test ran in this session: nothing to scan"
     if os.environ.get("CI"):
@@ -36,19 +46,36 @@ def evidence() -> None:
     pytest.skip(message)
 
 
-CHANCE = re.compile(r"(?=[0-9]*[a-f])[0-9a-f]{32,}|\d{2}:\d{2}:\d{2}\.\d+")
+CHANCE = re.compile(
+    r"(?=[0-9]*[a-f])[0-9a-f]{32,}|\d{2}:\d{2}:\d{2}\.\d+"
+    r"|datetime\.datetime\([\d, ]+"
+)
 """Text that holds a run of digits by chance, never a keyed number: keyed
 hashes and session ids (hex), and times with their fractions of a second,
-in which a six-digit PIN would turn up now and then."""
+written out or as a row's ``datetime.datetime(2026, 12, 4, 17, 52, 28,
+740213`` (one call's steps share one time), in which a six-digit PIN would
+turn up now and then."""
 
 
 def _leaks(texts: list[str]) -> list[tuple[str, str]]:
     scrubbed = [CHANCE.sub("#", text) for text in texts]
-    return [
+    keyed = [
         (secret, text[:120])
         for text in scrubbed
         for secret in SECRETS
         if secret in text
+    ]
+    return keyed + _spoken_leaks(texts)
+
+
+def _spoken_leaks(texts: list[str]) -> list[tuple[str, str]]:
+    """Answer values spelt out as the speech pieces that read them."""
+    pieces = [as_pieces(text) for text in texts]
+    return [
+        (spoken, text[:120])
+        for text in pieces
+        for spoken in SPOKEN_ANSWERS
+        if f" {spoken} " in text
     ]
 
 
@@ -67,6 +94,7 @@ async def test_no_database_row_holds_a_full_number_or_pin() -> None:
     assert _leaks(rows) == []
     assert any("query_lockouts" in row and MASKED_A in row for row in rows)
     assert any("call_steps" in row and MASKED_A in row for row in rows)
+    assert any("call_steps" in row and "<money>" in row for row in rows)
 
 
 def test_no_database_file_holds_a_full_number_or_pin() -> None:
