@@ -33,10 +33,12 @@ from typing import Any, get_type_hints
 import yaml
 
 from ivr.ticket_settings import (
+    FaxAreaCodes,
     FaxDocuments,
     FaxDocumentSettings,
     ShapeError,
     TicketsSettings,
+    parse_fax_area_codes,
     parse_fax_documents,
     ticket_problems,
 )
@@ -388,6 +390,8 @@ def _convert(value: object, kind: type[Any]) -> object:
     """Turn a raw value (YAML scalar or environment string) into ``kind``."""
     if kind == FaxDocuments:
         return parse_fax_documents(value)
+    if kind == FaxAreaCodes:
+        return parse_fax_area_codes(value)
     if kind is bool:
         return _to_bool(value)
     if isinstance(value, bool):
