@@ -61,6 +61,7 @@ __all__ = [
     "TicketsSettings",
     "load_config",
     "read_setting",
+    "setting_origin",
 ]
 
 log = logging.getLogger("ivr.config")
@@ -532,6 +533,16 @@ def read_setting(
     layers = [*_file_settings(path), *_env_layer(os.environ if env is None else env)]
     values = [setting.value for setting in layers if setting.key == key]
     return values[-1] if values else None
+
+
+def setting_origin(
+    key: str, path: str | None = None, env: Mapping[str, str] | None = None
+) -> str:
+    """Where the value of one dotted setting comes from, as errors name it:
+    ``file:line:column``, an environment variable, or ``embedded default``."""
+    layers = [*_file_settings(path), *_env_layer(os.environ if env is None else env)]
+    origins = [setting.origin for setting in layers if setting.key == key]
+    return origins[-1] if origins else "embedded default"
 
 
 def load_config(
