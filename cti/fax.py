@@ -12,6 +12,11 @@ OriginateResponse) or a SendFAX that fails is one attempt; after
 fax channel is configured nothing is sent and the requests wait for staff,
 as the caller was told.
 
+A fax number that is no mainland fixed line of ``tickets.fax_area_codes``
+(:func:`ivr.fax_numbers.fax_number_refusal`, the rule the IVR keyed it
+under) is never dialled: a ticket stored before the rule, or written by
+other means, must not make the hotline call abroad or a premium line.
+
 The full fax number is personal data: logs show it masked.
 """
 
@@ -27,6 +32,7 @@ from typing import Protocol
 from cti import commands
 from cti.ami import AMIClient, AMIError, ConnectionState, NotLoggedInError
 from cti.ami.subscriptions import Subscription
+from ivr.fax_numbers import fax_number_refusal
 from ivr.privacy import mask_number
 from ivr.tasks import repeat_every
 from ivr.tickets.store import TicketStore
@@ -73,7 +79,8 @@ class FaxOptions:
     (``PJSIP/{number}@trunk``); empty means fax sending is not configured.
     ``interval`` is the pause between runs, hence between two attempts of
     one fax; ``result_timeout`` how long a SendFAX may take after answer;
-    ``station_id`` the local station id the fax header shows.
+    ``station_id`` the local station id the fax header shows;
+    ``area_codes`` the only area codes dialled (empty: any mainland one).
     """
 
     channel: str = ""
@@ -83,6 +90,7 @@ class FaxOptions:
     interval: float = 300.0
     result_timeout: float = 600.0
     batch: int = 10
+    area_codes: tuple[str, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -187,7 +195,7 @@ class FaxSender:
     async def send(self, job: FaxJob) -> FaxOutcome | None:
         """One attempt; None when the AMI link went away before sending."""
         masked = mask_number(job.fax_number)
-        refused = _refusal(job)
+        refused = _refusal(job, self.options.area_codes)
         if refused:
             logger.warning("fax for ticket %s to %s: %s", job.ticket, masked, refused)
             return FaxOutcome(False, refused)
@@ -230,10 +238,11 @@ class FaxSender:
             return FaxOutcome(False, f"AMI: {exc}")
 
 
-def _refusal(job: FaxJob) -> str:
+def _refusal(job: FaxJob, area_codes: tuple[str, ...]) -> str:
     """Why a job cannot be sent as it is, or ``""``."""
-    if not job.fax_number.isdigit():
-        return "the fax number is not all digits"
+    refused = fax_number_refusal(job.fax_number, area_codes)
+    if refused:
+        return refused
     if "," in job.document_path or not job.document_path:
         # manager.c man_do_variable_value splits Variable values at commas.
         return "the document path is empty or holds a comma"

@@ -60,6 +60,7 @@ def ticket_options(config: Config) -> TicketOptions:
         max_attempts=cti.fax_max_attempts,
         interval=cti.fax_retry_seconds,
         result_timeout=cti.fax_result_timeout_seconds,
+        area_codes=tickets.fax_area_codes,
     )
     overdue = OverdueOptions(
         interval=cti.overdue_interval_seconds,

@@ -15,6 +15,10 @@ import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ivr.ticket_settings import FaxDocumentSettings
 
 __all__ = ["main"]
 
@@ -323,7 +327,31 @@ def _run_check(args: argparse.Namespace) -> int:
     from ivr.flow import check_main
 
     backends = args.backends or _configured_backends(args.config)
-    return check_main(args.flow, args.prompts, backends_file=backends)
+    documents, origin = _configured_fax_documents(args.config)
+    return check_main(
+        args.flow,
+        args.prompts,
+        backends_file=backends,
+        fax_documents=documents,
+        fax_origin=origin,
+    )
+
+
+def _configured_fax_documents(
+    path: str | None,
+) -> tuple[tuple[FaxDocumentSettings, ...] | None, str]:
+    """``tickets.fax_documents`` of the configuration and where it is set;
+    ``None`` (not checked) when it cannot be read."""
+    from ivr.config import ConfigError, read_setting, setting_origin
+    from ivr.ticket_settings import ShapeError, parse_fax_documents
+
+    key = "tickets.fax_documents"
+    try:
+        value, origin = read_setting(key, path), setting_origin(key, path)
+        return parse_fax_documents([] if value is None else value), origin
+    except (ConfigError, ShapeError) as exc:
+        print(f"ivr check: {exc}; the fax documents are unchecked", file=sys.stderr)
+        return None, ""
 
 
 def _configured_backends(path: str | None) -> str | None:

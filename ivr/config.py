@@ -33,10 +33,12 @@ from typing import Any, get_type_hints
 import yaml
 
 from ivr.ticket_settings import (
+    FaxAreaCodes,
     FaxDocuments,
     FaxDocumentSettings,
     ShapeError,
     TicketsSettings,
+    parse_fax_area_codes,
     parse_fax_documents,
     ticket_problems,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "TicketsSettings",
     "load_config",
     "read_setting",
+    "setting_origin",
 ]
 
 log = logging.getLogger("ivr.config")
@@ -388,6 +391,8 @@ def _convert(value: object, kind: type[Any]) -> object:
     """Turn a raw value (YAML scalar or environment string) into ``kind``."""
     if kind == FaxDocuments:
         return parse_fax_documents(value)
+    if kind == FaxAreaCodes:
+        return parse_fax_area_codes(value)
     if kind is bool:
         return _to_bool(value)
     if isinstance(value, bool):
@@ -528,6 +533,16 @@ def read_setting(
     layers = [*_file_settings(path), *_env_layer(os.environ if env is None else env)]
     values = [setting.value for setting in layers if setting.key == key]
     return values[-1] if values else None
+
+
+def setting_origin(
+    key: str, path: str | None = None, env: Mapping[str, str] | None = None
+) -> str:
+    """Where the value of one dotted setting comes from, as errors name it:
+    ``file:line:column``, an environment variable, or ``embedded default``."""
+    layers = [*_file_settings(path), *_env_layer(os.environ if env is None else env)]
+    origins = [setting.origin for setting in layers if setting.key == key]
+    return origins[-1] if origins else "embedded default"
 
 
 def load_config(

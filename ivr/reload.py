@@ -25,13 +25,25 @@ from typing import Any
 
 from ivr.calls import LoadedFlow
 from ivr.config import Config
-from ivr.flow import KnownQueries, Problem, WorkCalendar, flow_version, load_flow
+from ivr.flow import (
+    KnownQueries,
+    Problem,
+    WorkCalendar,
+    check_fax_documents,
+    flow_version,
+    load_flow,
+)
 from ivr.prompts import PromptCatalog, PromptError
 from ivr.queries.backend_config import query_names, url_exposures
 from ivr.queries.errors import BackendConfigError
 from ivr.records import FlowVersionStore
 
 __all__ = ["FlowRefusedError", "ReloadResult", "Reloader", "read_flow"]
+
+FAX_DOCUMENTS_ORIGIN = "configuration tickets.fax_documents"
+"""Where start-up and reload say a fax document problem is: the service
+has the merged configuration, not the file and line each value came from
+(``ivr check --config`` names those)."""
 
 logger = logging.getLogger("ivr.reload")
 
@@ -105,6 +117,8 @@ def read_flow(config: Config) -> tuple[LoadedFlow, list[Problem], dict[str, byte
     except PromptError as exc:
         raise FlowRefusedError(str(exc), []) from exc
     flow, problems = load_flow(flow_path, catalog, queries=_known_queries(config))
+    documents = config.tickets.fax_documents
+    problems += check_fax_documents(flow, catalog, documents, FAX_DOCUMENTS_ORIGIN)
     errors = [p for p in problems if p.severity == "error"]
     if flow is None or errors:
         raise FlowRefusedError(

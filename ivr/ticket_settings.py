@@ -15,11 +15,15 @@ from typing import Any
 
 import yaml
 
+from ivr.fax_numbers import is_area_code
+
 __all__ = [
+    "FaxAreaCodes",
     "FaxDocumentSettings",
     "FaxDocuments",
     "ShapeError",
     "TicketsSettings",
+    "parse_fax_area_codes",
     "parse_fax_documents",
     "ticket_problems",
 ]
@@ -48,6 +52,10 @@ _RECORD_SECONDS = _rule(
 )
 _NODE = _rule(lambda v: 0 <= v <= 9, "a single digit 0-9 telling hosts apart")
 _SEQUENCE = _rule(lambda v: 3 <= v <= 7, "a whole number from 3 to 7")
+_AREA_CODES = _rule(
+    lambda v: all(is_area_code(code) for code in v),
+    'mainland area codes with their 0, in quotes, e.g. ["010", "0755"]',
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,9 @@ class FaxDocumentSettings:
 FaxDocuments = tuple[FaxDocumentSettings, ...]
 """The type of ``tickets.fax_documents`` (the loader converts lists to it)."""
 
+FaxAreaCodes = tuple[str, ...]
+"""The type of ``tickets.fax_area_codes``: empty, any mainland area code."""
+
 
 @dataclass(frozen=True, slots=True)
 class TicketsSettings:
@@ -73,7 +84,9 @@ class TicketsSettings:
     shared path when Asterisk runs elsewhere); ``spool_dir`` keeps pending
     entries while the database is down. ``*_days`` are working days until
     the promised reply. Fax sending needs ``fax_context``, the dialplan
-    context that runs SendFAX.
+    context that runs SendFAX. Faxes go to mainland fixed lines only
+    (:mod:`ivr.fax_numbers`), of ``fax_area_codes`` where it names any, and
+    one calling number may ask for ``fax_per_caller_day`` faxes a day.
     """
 
     prefix: str = field(default="12", metadata=_DIGITS)
@@ -95,6 +108,8 @@ class TicketsSettings:
     database_timeout_seconds: float = field(default=2.0, metadata=_SECONDS)
     retention_days: int = field(default=180, metadata=_POSITIVE)
     fax_documents: FaxDocuments = ()
+    fax_area_codes: FaxAreaCodes = field(default=(), metadata=_AREA_CODES)
+    fax_per_caller_day: int = field(default=3, metadata=_POSITIVE)
     fax_sending: bool = False
     fax_context: str = ""
     fax_station_id: str = ""
@@ -124,6 +139,19 @@ def parse_fax_documents(value: object) -> FaxDocuments:
             raise ShapeError(f"document {index}: unknown {sorted(set(item) - names)}")
         documents.append(FaxDocumentSettings(**{k: str(v) for k, v in item.items()}))
     return tuple(documents)
+
+
+def parse_fax_area_codes(value: object) -> FaxAreaCodes:
+    """Area codes from a YAML list, or ``"010,0755"`` from the environment.
+
+    A YAML number is refused: unquoted, ``010`` reads as the octal 8.
+    """
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ShapeError('expected a list of area codes, e.g. ["010", "0755"]')
+    if not all(isinstance(item, str) for item in items):
+        raise ShapeError('write each area code in quotes, e.g. ["010", "0755"]')
+    return tuple(item.strip() for item in items)
 
 
 def ticket_problems(tickets: TicketsSettings) -> list[str]:

@@ -18,6 +18,7 @@ from ivr.flow.agent_call import SurveySink
 from ivr.flow.calendar import WorkCalendar
 from ivr.flow.check_cli import check_main
 from ivr.flow.checker import KnownQueries, flow_version, load_flow
+from ivr.flow.fax_check import check_fax_documents
 from ivr.flow.interpreter import FlowRunner
 from ivr.flow.model import (
     AnnouncementNode,
@@ -61,6 +62,7 @@ __all__ = [
     "SurveySink",
     "TimeRange",
     "WorkCalendar",
+    "check_fax_documents",
     "check_main",
     "flow_version",
     "load_flow",

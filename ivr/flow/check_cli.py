@@ -7,11 +7,13 @@ can be run and tested without the rest of the service.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from ivr.flow.checker import KnownQueries, load_flow
+from ivr.flow.fax_check import check_fax_documents
 from ivr.flow.model import Flow
 from ivr.flow.problems import Severity
 from ivr.flow.prompt_check import coverage_notes
@@ -19,6 +21,7 @@ from ivr.flow.query_model import QueryNode
 from ivr.prompts import PromptCatalog, PromptCatalogError
 from ivr.queries.backend_config import query_names, url_exposures
 from ivr.queries.errors import BackendConfigError
+from ivr.ticket_settings import FaxDocumentSettings
 
 __all__ = ["BACKENDS_FILE", "PROMPTS_FOLDER", "check_main"]
 
@@ -34,6 +37,8 @@ def check_main(
     prompts_dir: str | None = None,
     *,
     backends_file: str | None = None,
+    fax_documents: Sequence[FaxDocumentSettings] | None = None,
+    fax_origin: str = "embedded default",
     today: date | None = None,
     out: TextIO | None = None,
 ) -> int:
@@ -49,8 +54,11 @@ def check_main(
     prompt ids. Query nodes are checked against ``backends_file`` (default
     ``config/backends.yaml``; a relative path is looked for in the working
     folder, then beside the flow file); when there is none, a warning says
-    their names are unchecked. Returns 1 when there is an error, 0 otherwise;
-    warnings alone do not fail the check.
+    their names are unchecked. ``fax_documents`` (set at ``fax_origin``) are
+    the configuration's, checked as start-up checks them
+    (:func:`~ivr.flow.fax_check.check_fax_documents`); ``None`` leaves them
+    out. Returns 1 when there is an error, 0 otherwise; warnings alone do
+    not fail the check.
     """
     stream = out or sys.stdout
     flow_file = Path(path)
@@ -63,6 +71,8 @@ def check_main(
     backends = _backends_path(flow_file, backends_file or BACKENDS_FILE)
     queries, backend_errors = _known_queries(backends, stream)
     flow, problems = load_flow(path, catalog, today=today, queries=queries)
+    if fax_documents is not None:
+        problems += check_fax_documents(flow, catalog, fax_documents, fax_origin)
     notes = coverage_notes(catalog) if catalog is not None else []
     for problem in [*problems, *notes]:
         print(problem, file=stream)
@@ -72,7 +82,7 @@ def check_main(
     flow_errors = sum(problem.severity is Severity.ERROR for problem in problems)
     errors = flow_errors + catalog_errors + backend_errors
     warnings = len(problems) - flow_errors + unchecked
-    verdict = _verdict(flow is not None, catalog is not None)
+    verdict = _verdict(flow is not None and not flow_errors, catalog is not None)
     counts = _counts(errors, warnings, len(notes))
     print(f"{path}: {counts}; {verdict}", file=stream)
     return 1 if errors else 0

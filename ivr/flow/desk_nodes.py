@@ -14,6 +14,11 @@ its key), then the calling line or another number, hears the number read
 back and confirms; the stored request's ticket number follows, and honestly
 whether the fax goes out by itself or waits for staff (and by when). With
 no documents configured the caller hears that faxes are not offered here.
+Faxes go to mainland fixed lines only (the desk's rule, see
+:mod:`ivr.fax_numbers`): the calling line is offered only when it is one,
+and a keyed number that is not one is refused in words and asked for
+again, as is a silence, up to the node's retries. A calling number that
+has asked for its faxes of the day hears so before choosing anything.
 """
 
 from __future__ import annotations
@@ -23,18 +28,19 @@ import logging
 from ivr.flow.desk_call import DeskCall, noted_number
 from ivr.flow.failures import Failures
 from ivr.flow.ticket_model import FaxNode, TicketStatusNode, state_prompt
+from ivr.privacy import mask_number
 from ivr.speech import speak_date, speak_digits
 from ivr.tickets.desk import FaxDocument, FaxReceipt, TicketDesk, TicketStatus
 from ivr.trace import Outcome, OutcomeKind
 
-__all__ = ["MAX_FAX_DIGITS", "MIN_FAX_DIGITS", "run_fax", "run_ticket_status"]
+__all__ = ["MAX_FAX_DIGITS", "run_fax", "run_ticket_status"]
 
 logger = logging.getLogger("ivr.flow.desk_nodes")
 
-MIN_FAX_DIGITS = 5
-"""Shorter keyed numbers cannot be a fax line (an extension is not dialled)."""
 MAX_FAX_DIGITS = 20
-"""Longest fax number taken: a trunk prefix, area code and number fit."""
+"""Most keys read as one fax number: more than any fixed line has, so a
+long entry (an international number) is read whole and refused, not cut
+short with its last keys left over for the next question."""
 
 _OWN_LINE, _OTHER_LINE = "1", "2"
 _CONFIRM, _RETYPE = "1", "2"
@@ -115,7 +121,7 @@ async def _read_status(call: DeskCall, status: TicketStatus) -> None:
 async def run_fax(call: DeskCall, node: FaxNode) -> str | Outcome:
     """Take a fax request (see the module docstring)."""
     documents = await _documents(call)
-    if not documents:
+    if not documents or not await _within_limit(call):
         return node.on_fail
     document = await _pick_document(call, node, documents)
     if document is None:
@@ -151,6 +157,21 @@ async def _documents(call: DeskCall) -> list[FaxDocument]:
     return documents
 
 
+async def _within_limit(call: DeskCall) -> bool:
+    """True when the caller may ask for a fax today; else they are told."""
+    assert call.desk is not None
+    try:
+        allowed = await call.desk.fax_allowed(call.call)
+    except Exception as exc:
+        await call.desk_failed("count the caller's faxes", "fax-unavailable", exc)
+        return False
+    if not allowed:
+        logger.info("call %s: faxes of the day used up", call.call.uniqueid)
+        call.step.result = "fax limit reached"
+        await call.play(["fax-limit-reached"])
+    return allowed
+
+
 async def _pick_document(
     call: DeskCall, node: FaxNode, documents: list[FaxDocument]
 ) -> FaxDocument | None:
@@ -162,13 +183,13 @@ async def _pick_document(
 
 async def _fax_number(call: DeskCall, node: FaxNode) -> str | None:
     """A fax number the caller confirmed, or ``None`` when they gave up."""
-    own = call.call.caller if _dialable(call.call.caller or "") else None
+    assert call.desk is not None
+    caller = call.call.caller or ""
+    own = caller if call.desk.accepts_fax_number(caller) else None
     for _ in range(node.retries + 1):
         number = await _own_or_keyed(call, node, own)
         if number is None:
             return None
-        if not number:
-            continue
         confirm = ["fax-confirm", *speak_digits(number), "fax-confirm-keys"]
         noted = ["fax-confirm", noted_number(number), "fax-confirm-keys"]
         key = await call.choose(node, confirm, _CONFIRM + _RETYPE, noted=noted)
@@ -180,28 +201,40 @@ async def _fax_number(call: DeskCall, node: FaxNode) -> str | None:
 
 
 async def _own_or_keyed(call: DeskCall, node: FaxNode, own: str | None) -> str | None:
-    """The calling line or a keyed number; ``""`` for one not usable."""
+    """The calling line or a keyed number; ``None`` when the caller gave up."""
     if own is not None:
         key = await call.choose(node, ["fax-line-choice"], _OWN_LINE + _OTHER_LINE)
         if key is None:
             return None
         if key == _OWN_LINE:
             return own
-    keyed = await call.collect(
-        ["fax-number-ask"],
-        max_digits=MAX_FAX_DIGITS,
-        timeout=node.timeout,
-        secret=True,
-    )
-    if _dialable(keyed):
-        return keyed
-    lines = node.invalid if keyed.strip("#") else node.no_input
-    await call.play(lines[:1])
-    return ""
+    return await _keyed_number(call, node)
 
 
-def _dialable(number: str) -> bool:
-    return number.isdigit() and MIN_FAX_DIGITS <= len(number) <= MAX_FAX_DIGITS
+async def _keyed_number(call: DeskCall, node: FaxNode) -> str | None:
+    """A keyed number a fax may go to, asked again after a refused number
+    or a silence (each says which) up to the node's retries."""
+    assert call.desk is not None
+    retry: tuple[str, ...] = ()
+    for _ in range(node.retries + 1):
+        keyed = await call.collect(
+            [*retry, "fax-number-ask"],
+            max_digits=MAX_FAX_DIGITS,
+            timeout=node.timeout,
+            secret=True,
+        )
+        keyed = keyed.strip("#")
+        if keyed and call.desk.accepts_fax_number(keyed):
+            return keyed
+        if keyed:
+            logger.info(
+                "call %s: fax number %s refused",
+                call.call.uniqueid,
+                mask_number(keyed),
+            )
+        retry = ("fax-number-refused",) if keyed else ("fax-number-none",)
+    await call.play(retry)
+    return None
 
 
 async def _request(

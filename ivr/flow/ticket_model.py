@@ -66,6 +66,9 @@ STATUS_PROMPTS = (
 FAX_PROMPTS = (
     "fax-line-choice",
     "fax-number-ask",
+    "fax-number-refused",
+    "fax-number-none",
+    "fax-limit-reached",
     "fax-confirm",
     "fax-confirm-keys",
     "fax-saved",

@@ -105,6 +105,8 @@ def build_ticket_desk(
         hash_key=config.privacy.hash_key,
         fax_documents=documents,
         fax_sending=settings.fax_sending,
+        fax_area_codes=settings.fax_area_codes,
+        fax_per_caller_day=settings.fax_per_caller_day,
         database_timeout=settings.database_timeout_seconds,
         alert=alert,
     )

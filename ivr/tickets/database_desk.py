@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from ivr.clock import Clock
+from ivr.fax_numbers import fax_number_refusal
 from ivr.privacy import hash_number, mask_number, national_number
 from ivr.tickets.deadlines import Deadline, DeadlinePolicy
 from ivr.tickets.desk import (
@@ -55,7 +56,8 @@ class DatabaseTicketDesk:
     """The desk over the database with a disk spool; see the module docstring.
 
     ``fax_sending`` says whether fax requests are sent automatically (a
-    dialplan context is configured) or wait for staff.
+    dialplan context is configured) or wait for staff; ``fax_area_codes``
+    and ``fax_per_caller_day`` limit where and how often (toll fraud).
     """
 
     def __init__(
@@ -70,6 +72,8 @@ class DatabaseTicketDesk:
         hash_key: bytes,
         fax_documents: Sequence[FaxDocument] = (),
         fax_sending: bool = False,
+        fax_area_codes: Collection[str] = (),
+        fax_per_caller_day: int = 3,
         database_timeout: float = 2.0,
         alert: Callable[[str, str], Awaitable[None]] | None = None,
     ) -> None:
@@ -82,6 +86,8 @@ class DatabaseTicketDesk:
         self._hash_key = hash_key
         self._fax_documents = tuple(fax_documents)
         self._fax_sending = fax_sending
+        self._fax_area_codes = tuple(fax_area_codes)
+        self._fax_per_day = fax_per_caller_day
         self._timeout = database_timeout
         self._open: dict[str, TicketEntry] = {}
         self._alert = alert
@@ -99,6 +105,31 @@ class DatabaseTicketDesk:
     def fax_documents(self) -> Sequence[FaxDocument]:
         """The configured fax documents, in menu order."""
         return self._fax_documents
+
+    def accepts_fax_number(self, number: str) -> bool:
+        """True for a mainland fixed line of the configured area codes."""
+        return not fax_number_refusal(number, self._fax_area_codes)
+
+    async def fax_allowed(self, call: CallContext) -> bool:
+        """False once the calling number has its faxes of the day.
+
+        The count is the database's; while it is down the request is let
+        through (it goes to the spool, and the fax waits for the database).
+        """
+        today = self._clock.now(self._policy.zone).date()
+        since = datetime.combine(today, time(), self._policy.zone)
+        caller_hash = self._key(call.caller)
+        try:
+            async with asyncio.timeout(self._timeout):
+                count = await self.store.faxes_since(caller_hash, since)
+        except DATABASE_FAULTS as error:
+            log.warning(
+                "fax limit of call %s not checked: database unavailable (%s)",
+                call.uniqueid,
+                type(error).__name__,
+            )
+            return True
+        return count < self._fax_per_day
 
     async def begin(
         self, kind: str, call: CallContext, parts: Sequence[str]

@@ -176,6 +176,16 @@ class TicketDesk(Protocol):
         """The documents callers may ask for by fax, in menu order."""
         ...
 
+    def accepts_fax_number(self, number: str) -> bool:
+        """True when a fax may go to ``number``: a mainland fixed line, of
+        the configured area codes (:func:`ivr.fax_numbers.fax_number_refusal`)."""
+        ...
+
+    async def fax_allowed(self, call: CallContext) -> bool:
+        """False when ``call``'s number already asked for its faxes of the
+        day (``tickets.fax_per_caller_day``, China time)."""
+        ...
+
     async def request_fax(
         self, call: CallContext, document: str, fax_number: str
     ) -> FaxReceipt:

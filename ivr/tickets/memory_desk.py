@@ -12,13 +12,14 @@ place for a real hotline's messages.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ivr.clock import Clock
+from ivr.fax_numbers import fax_number_refusal
 from ivr.flow import WorkCalendar
 from ivr.privacy import mask_number, national_number
 from ivr.tickets.deadlines import Deadline, DeadlinePolicy
@@ -87,7 +88,8 @@ class MemoryTicketDesk:
 
     ``recordings`` is the folder recordings are named in (the simulator
     writes nothing there; Asterisk would). ``fax_sending`` says whether a
-    fax would go out by itself (``FaxReceipt.will_send``).
+    fax would go out by itself (``FaxReceipt.will_send``); the fax number
+    rule and the daily limit per caller are the database desk's.
     """
 
     def __init__(
@@ -100,6 +102,8 @@ class MemoryTicketDesk:
         zone: ZoneInfo | None = None,
         documents: Sequence[FaxDocument] = DEFAULT_FAX_DOCUMENTS,
         fax_sending: bool = False,
+        fax_area_codes: Collection[str] = (),
+        fax_per_caller_day: int = 3,
     ) -> None:
         self._numberer = numberer
         self._deadlines = deadlines
@@ -108,6 +112,8 @@ class MemoryTicketDesk:
         self._recordings = recordings
         self._documents = tuple(documents)
         self.fax_sending = fax_sending
+        self._fax_area_codes = tuple(fax_area_codes)
+        self._fax_per_day = fax_per_caller_day
         self.tickets: dict[str, MemoryTicket] = {}
         """Every ticket by number, pending ones included."""
         self.discarded: dict[str, str] = {}
@@ -122,6 +128,7 @@ class MemoryTicketDesk:
         *,
         prefix: str = "12",
         fax_sending: bool = False,
+        fax_area_codes: Collection[str] = (),
     ) -> MemoryTicketDesk:
         """A desk whose sequence file and recordings are under ``folder``."""
         numberer = TicketNumberer(prefix, folder / "ticket-sequence", clock=clock)
@@ -132,6 +139,7 @@ class MemoryTicketDesk:
             clock=clock,
             recordings=folder / "recordings",
             fax_sending=fax_sending,
+            fax_area_codes=fax_area_codes,
         )
 
     async def begin(
@@ -192,6 +200,22 @@ class MemoryTicketDesk:
     def fax_documents(self) -> Sequence[FaxDocument]:
         """The documents offered, in menu order."""
         return self._documents
+
+    def accepts_fax_number(self, number: str) -> bool:
+        """True for a mainland fixed line of the configured area codes."""
+        return not fax_number_refusal(number, self._fax_area_codes)
+
+    async def fax_allowed(self, call: CallContext) -> bool:
+        """False once the calling number has its faxes of the day."""
+        today = self._clock.now(self._zone).date()
+        asked = [
+            ticket
+            for ticket in self.tickets.values()
+            if ticket.kind == "fax"
+            and national_number(ticket.call.caller) == national_number(call.caller)
+            and ticket.saved_at.date() == today
+        ]
+        return len(asked) < self._fax_per_day
 
     async def request_fax(
         self, call: CallContext, document: str, fax_number: str

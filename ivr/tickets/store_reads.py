@@ -159,6 +159,17 @@ class TicketReader:
             found = await connection.execute(query.order_by(tickets.c.id))
             return [Ticket.from_row(row) for row in found.mappings()]
 
+    async def faxes_since(self, caller_hash: str, since: datetime) -> int:
+        """How many fax tickets the caller of ``caller_hash`` left since
+        ``since`` (pending ones have no kind fax: faxes are never pending)."""
+        query = select(func.count()).where(
+            tickets.c.kind == "fax",
+            tickets.c.caller_hash == caller_hash,
+            tickets.c.saved_at >= to_utc(since),
+        )
+        async with self._engine.connect() as connection:
+            return int((await connection.execute(query)).scalar_one())
+
     async def known_numbers(self, numbers: Collection[str]) -> set[str]:
         """Those of ``numbers`` that have a row, in any state."""
         known: set[str] = set()

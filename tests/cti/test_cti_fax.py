@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -139,6 +140,34 @@ async def test_a_bad_fax_number_or_path_is_refused_without_dialling(rig: Rig) ->
     await _sender(rig, queue).send_due()
 
     assert [(t, o.sent) for t, o, _ in queue.recorded] == [("1", False), ("2", False)]
+    assert not [r for r in rig.emu.requests if r.action == "Originate"]
+
+
+@pytest.mark.parametrize("number", ["00900123456789", "12333", "13912345678"])
+async def test_no_fixed_line_is_never_dialled(rig: Rig, number: str) -> None:
+    """Defence in depth: a stored international, service or mobile number
+    (a ticket from before the rule, or written by other means) is refused
+    with the rule's reason before any Originate."""
+    queue = MemoryQueue(FaxJob("1", number, "/a.tif", 0))
+
+    await _sender(rig, queue).send_due()
+
+    ((ticket, outcome, _),) = queue.recorded
+    assert (ticket, outcome.sent) == ("1", False)
+    assert "the fax number is" in outcome.reason
+    assert not [r for r in rig.emu.requests if r.action == "Originate"]
+
+
+async def test_only_the_configured_area_codes_are_dialled(rig: Rig) -> None:
+    """With fax area codes set, a fixed line of another area is refused."""
+    queue = MemoryQueue(FaxJob("1", "02187654321", "/a.tif", 0))
+    sender = _sender(rig, queue)
+    sender.options = replace(sender.options, area_codes=("010",))
+
+    await sender.send_due()
+
+    ((_, outcome, _),) = queue.recorded
+    assert outcome.reason == "area code 021 is not among tickets.fax_area_codes"
     assert not [r for r in rig.emu.requests if r.action == "Originate"]
 
 

@@ -87,11 +87,18 @@ def memory_desk(
     when: datetime,
     *,
     fax_sending: bool = False,
+    fax_area_codes: Sequence[str] = (),
     kind: type[MemoryTicketDesk] = MemoryTicketDesk,
 ) -> MemoryTicketDesk:
     """An in-memory desk on the flow's calendar, its clock fixed at ``when``."""
     calendar = WorkCalendar(flow.settings.overrides)
-    return kind.in_folder(folder, calendar, FixedClock(when), fax_sending=fax_sending)
+    return kind.in_folder(
+        folder,
+        calendar,
+        FixedClock(when),
+        fax_sending=fax_sending,
+        fax_area_codes=fax_area_codes,
+    )
 
 
 async def run_with_desk(

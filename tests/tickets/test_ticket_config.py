@@ -63,6 +63,18 @@ def test_fax_documents_from_yaml(tmp_path: Path) -> None:
     )
 
 
+def test_fax_area_codes_and_daily_limit() -> None:
+    """Any area and three faxes a day by default; codes from the file in
+    quotes, or from the environment separated by commas."""
+    env = {**ENV, "IVR_TICKETS_FAX_AREA_CODES": "010, 0755"}
+
+    default = load_config(env=ENV).tickets
+    listed = load_config(env=env).tickets
+
+    assert (default.fax_area_codes, default.fax_per_caller_day) == ((), 3)
+    assert listed.fax_area_codes == ("010", "0755")
+
+
 def test_fax_documents_from_the_environment() -> None:
     """IVR_TICKETS_FAX_DOCUMENTS carries the list as YAML text."""
     env = {
@@ -103,11 +115,15 @@ def test_fax_documents_from_the_environment() -> None:
             "    - {key: '1', id: b, title: B, path: /b}\n",
             "keys and ids must be unique",
         ),
+        ("tickets:\n  fax_area_codes: [010]\n", "area code in quotes"),
+        ("tickets:\n  fax_area_codes: ['10']\n", "mainland area codes with their 0"),
+        ("tickets:\n  fax_area_codes: '011'\n", "mainland area codes with their 0"),
+        ("tickets:\n  fax_per_caller_day: 0\n", "fax_per_caller_day.*greater"),
         ("tickets:\n  fax_sending: true\n", "fax_context: needed"),
         ("tickets:\n  min_seconds: 10\n  max_seconds: 5\n", "longer than min_seconds"),
         ("tickets:\n  prefix: '12a'\n", "up to six digits"),
         ("tickets:\n  recording_format: mp3\n", "one of wav"),
-        ("tickets:\n  message_days: 0\n", "tickets.message_days.*greater than 0"),
+        ("tickets:\n  message_days: 0\n", "tickets.message_days.*from 1 to 60"),
         ("tickets:\n  node: 12\n", "single digit"),
         ("tickets:\n  grace: 5\n", "did you mean 'tickets.grace_seconds'"),
     ],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import stat
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -189,6 +189,35 @@ async def test_fax_request_honest_about_sending(
     assert tickets[0].fax_document == "pension-form"
     with pytest.raises(TicketConfigError, match="no fax document"):
         await held.request_fax(call(), "9", "0105551234")
+
+
+async def test_three_faxes_a_day_per_calling_number(
+    engine: AsyncEngine, down_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The database counts a caller's fax tickets of the China-time day by
+    keyed hash: the fourth is refused, another number and the next day are
+    not; with the database down the request is let through."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    for _ in range(3):
+        await desk.request_fax(call(), "pension-form", "0105551234")
+    tomorrow = make_desk(engine, tmp_path, FixedClock(T0 + timedelta(hours=10)))
+    down = make_desk(down_engine, tmp_path / "down", FixedClock(T0), timeout=0.2)
+
+    assert not await desk.fax_allowed(call())
+    assert await desk.fax_allowed(call(caller="02187654321"))
+    assert await tomorrow.fax_allowed(call())
+    assert await down.fax_allowed(call())
+
+
+def test_fax_numbers_follow_the_area_codes(engine: AsyncEngine, tmp_path: Path) -> None:
+    """The desk's fax number rule: fixed lines of the configured areas."""
+    anywhere = make_desk(engine, tmp_path, FixedClock(T0))
+    beijing = make_desk(engine, tmp_path, FixedClock(T0), fax_area_codes=("010",))
+
+    assert anywhere.accepts_fax_number("02187654321")
+    assert not anywhere.accepts_fax_number("00902187654321")
+    assert beijing.accepts_fax_number("0105551234")
+    assert not beijing.accepts_fax_number("02187654321")
 
 
 async def test_database_down_goes_to_a_private_spool(

@@ -88,6 +88,7 @@ def make_desk(
     clock: Clock,
     *,
     fax_sending: bool = False,
+    fax_area_codes: tuple[str, ...] = (),
     timeout: float = 2.0,
     alerts: list[str] | None = None,
 ) -> DatabaseTicketDesk:
@@ -110,6 +111,7 @@ def make_desk(
         hash_key=b"k" * 32,
         fax_documents=documents,
         fax_sending=fax_sending,
+        fax_area_codes=fax_area_codes,
         database_timeout=timeout,
         alert=alert,
     )

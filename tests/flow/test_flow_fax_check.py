@@ -1,0 +1,115 @@
+"""Fax documents of the configuration, checked by ``ivr check``, start-up and
+reload: an unknown prompt is an error, a fax node without documents a
+warning."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flow_fakes import MENUS, PROMPTS
+
+from ivr.cli import main
+from ivr.config import load_config
+from ivr.flow import check_main
+from ivr.reload import FlowRefusedError, read_flow
+from ivr.ticket_settings import FaxDocumentSettings
+
+KEY = "k" * 32
+ENV = {"IVR_PRIVACY_HASH_KEY": KEY, "IVR_ADMIN_TOKEN": KEY}
+NOPE = FaxDocumentSettings("1", "pension-guide", "指南", "/srv/p.tif", "nope-prompt")
+GUIDE = FaxDocumentSettings(
+    "1", "pension-guide", "指南", "/srv/p.tif", "fax-doc-pension-guide"
+)
+CONFIG = """\
+tickets:
+  fax_documents:
+    - {key: "1", id: pension-guide, title: 指南, path: /srv/p.tif,
+       prompt: nope-prompt}
+"""
+
+
+def _fax_node_line() -> int:
+    lines = MENUS.read_text(encoding="utf-8").splitlines()
+    return lines.index("  fax-request:") + 1
+
+
+def _check(documents: tuple[FaxDocumentSettings, ...]) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    status = check_main(
+        str(MENUS),
+        str(PROMPTS),
+        fax_documents=documents,
+        fax_origin="fax.yaml:3:3",
+        today=date(2026, 3, 1),
+        out=out,
+    )
+    return status, out.getvalue().splitlines()
+
+
+def test_an_unknown_document_prompt_is_an_error() -> None:
+    """The caller would hear silence for that option: an error at the
+    configuration's place, naming the document and the prompt."""
+    status, lines = _check((NOPE,))
+
+    assert status == 1
+    assert (
+        "fax.yaml:3:3: error: tickets.fax_documents: document 'pension-guide' "
+        "names prompt 'nope-prompt', which is not in prompts.yaml"
+    ) in "\n".join(lines)
+    assert lines[-1].endswith("; the flow cannot be loaded")
+
+
+def test_a_fax_node_without_documents_is_a_warning() -> None:
+    """The shipped menus offer fax: with no documents configured the fax
+    node is a warning at its line; known prompts are no problem."""
+    empty_status, empty = _check(())
+    known_status, known = _check((GUIDE,))
+
+    assert empty_status == 0
+    expected = f"{MENUS}:{_fax_node_line()}:3: warning: fax node 'fax-request'"
+    assert any(line.startswith(expected) for line in empty)
+    assert "fax.yaml:3:3" in next(line for line in empty if "fax node" in line)
+    assert known_status == 0
+    assert not [line for line in known if "fax_documents" in line]
+
+
+def test_ivr_check_reads_the_documents_of_its_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ivr check --config`` names the configuration file and line."""
+    config = tmp_path / "fax.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    status = main(
+        ["check", str(MENUS), "--prompts", str(PROMPTS), "--config", str(config)]
+    )
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert (
+        f"{config}:2:3: error: tickets.fax_documents: document 'pension-guide'" in out
+    )
+
+
+def test_start_up_refuses_an_unknown_prompt_and_warns_without_documents(
+    tmp_path: Path,
+) -> None:
+    """Start-up and reload (read_flow) refuse the flow for an unknown fax
+    document prompt and warn when the fax node has nothing to offer."""
+    config = tmp_path / "fax.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    settings = f"flow:\n  path: {MENUS}\nprompts:\n  dir: {PROMPTS}\n"
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(settings, encoding="utf-8")
+    config.write_text(settings + CONFIG, encoding="utf-8")
+
+    with pytest.raises(FlowRefusedError) as refused:
+        read_flow(load_config(str(config), env=ENV))
+    _, warnings, _ = read_flow(load_config(str(bare), env=ENV))
+
+    assert any("'nope-prompt'" in line for line in refused.value.problems)
+    assert [str(p) for p in warnings if "fax node 'fax-request'" in p.message]
