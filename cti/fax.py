@@ -64,11 +64,16 @@ class FaxJob:
 
 @dataclass(frozen=True, slots=True)
 class FaxOutcome:
-    """How one attempt ended: sent, or why not; pages as FAXPAGES says."""
+    """How one attempt ended: sent, or why not; pages as FAXPAGES says.
+
+    ``retry`` false: another attempt cannot do better (a number or document
+    refused before dialling), so the failure is final at once.
+    """
 
     sent: bool
     reason: str = ""
     pages: int = 0
+    retry: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +192,11 @@ class FaxSender:
             outcome = await self.send(job)
             if outcome is None:
                 break
-            final = outcome.sent or job.attempts + 1 >= self.options.max_attempts
+            final = (
+                outcome.sent
+                or not outcome.retry
+                or job.attempts + 1 >= self.options.max_attempts
+            )
             await self.queue.record_fax(job.ticket, outcome, final, self._now())
             tried += 1
         return tried
@@ -198,7 +207,7 @@ class FaxSender:
         refused = _refusal(job, self.options.area_codes)
         if refused:
             logger.warning("fax for ticket %s to %s: %s", job.ticket, masked, refused)
-            return FaxOutcome(False, refused)
+            return FaxOutcome(False, refused, retry=False)
         subscription = self.client.subscribe("UserEvent", maxsize=100)
         try:
             outcome = await self._attempt(job, subscription)

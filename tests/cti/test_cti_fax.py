@@ -132,14 +132,18 @@ async def test_without_a_fax_channel_requests_stay_queued(rig: Rig) -> None:
 
 
 async def test_a_bad_fax_number_or_path_is_refused_without_dialling(rig: Rig) -> None:
-    """A number with non-digits or a path with a comma never reaches Asterisk."""
+    """A number with non-digits or a path with a comma never reaches Asterisk,
+    and the failure is final at once: retrying could not do better."""
     queue = MemoryQueue(
         FaxJob("1", "010-8888", "/a.tif", 0), FaxJob("2", FAX_NUMBER, "/a,b.tif", 0)
     )
 
     await _sender(rig, queue).send_due()
 
-    assert [(t, o.sent) for t, o, _ in queue.recorded] == [("1", False), ("2", False)]
+    assert [(t, o.sent, final) for t, o, final in queue.recorded] == [
+        ("1", False, True),
+        ("2", False, True),
+    ]
     assert not [r for r in rig.emu.requests if r.action == "Originate"]
 
 
