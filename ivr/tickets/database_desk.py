@@ -173,6 +173,24 @@ class DatabaseTicketDesk:
             lambda: self.store.complete(entry, stored, now),
         )
         log.info("ticket %s saved with %d part(s)", pending.number, len(stored))
+        await self._prune(pending, {part.path for part in parts})
+
+    async def _prune(self, pending: PendingTicket, sent: set[str]) -> None:
+        """Delete the takes not sent, now that the sent ones are stored."""
+        try:
+            removed = await asyncio.to_thread(
+                self.folder.prune, pending.number, pending.saved_at, sent
+            )
+        except OSError as error:
+            # Retention deletes them later; the ticket itself is safe.
+            log.warning(
+                "ticket %s: takes not sent were not deleted (%s)",
+                pending.number,
+                type(error).__name__,
+            )
+            return
+        if removed:
+            log.info("ticket %s: %d take(s) not sent deleted", pending.number, removed)
 
     async def discard(self, pending: PendingTicket, reason: str) -> None:
         """Drop the pending ticket and delete whatever was recorded for it."""

@@ -166,10 +166,11 @@ class TicketReconciler:
         files = self._folder.files(ticket.number, ticket.saved_at)
         entry = _entry_of(ticket)
         if files:
-            await self._store.complete(
-                entry, _parts(files), now, actor=ACTOR, recovered=True
-            )
+            parts = _parts(files)
+            await self._store.complete(entry, parts, now, actor=ACTOR, recovered=True)
             log.warning("ticket %s completed from its recording", ticket.number)
+            sent = {path for _, path, _ in parts}
+            self._folder.prune(ticket.number, ticket.saved_at, sent)
             return True
         if await self._store.discard(entry, "lost: no recording", now, actor=ACTOR):
             await self._report_lost(ticket)

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import re
 import wave
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -83,6 +84,19 @@ class RecordingFolder:
         for item in self.files(number, saved_at):
             item.path.unlink(missing_ok=True)
             removed += 1
+        return removed
+
+    def prune(self, number: str, saved_at: datetime, sent: Collection[str]) -> int:
+        """Delete the takes of ticket ``number`` that were not sent (paths
+        without extension in ``sent`` are kept, in every format): a take
+        the caller recorded again is their voice all the same, and nobody
+        needs it once the ticket holds the one they chose. Return how many
+        files were deleted."""
+        removed = 0
+        for item in self.files(number, saved_at):
+            if item.stem not in sent:
+                item.path.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     def scan(self, since: date, before: datetime) -> dict[str, list[FoundRecording]]:

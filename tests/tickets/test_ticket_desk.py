@@ -334,3 +334,18 @@ async def test_deadline_with_calendar_data_raises_no_alert(
 
     assert not pending.deadline.provisional
     assert alerts == []
+
+
+async def test_sending_deletes_the_takes_not_sent(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The caller recorded again and sent the second take: once the ticket
+    holds it, the first (their voice too) is deleted, the sent one kept."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+    pending = await desk.begin("message", call(), ["message"])
+    stem = pending.recording["message"]
+    first, second = write_wav(stem, 3.0), write_wav(f"{stem}-2", 5.0)
+
+    await desk.complete(pending, [RecordedPart("message", f"{stem}-2", 5.0)])
+
+    assert (first.exists(), second.exists()) == (False, True)

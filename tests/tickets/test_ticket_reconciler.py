@@ -44,10 +44,11 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-def age(path: Path, clock: FixedClock) -> None:
+def age(path: Path, clock: FixedClock) -> Path:
     """Set a file's modification time to the clock's now (T0 based)."""
     moment = clock.now(SHANGHAI).timestamp()
     os.utime(path, (moment, moment))
+    return path
 
 
 async def test_crashed_call_is_completed_from_its_recording(
@@ -227,13 +228,16 @@ async def test_crash_after_a_retake_completes_with_the_callers_take(
     engine: AsyncEngine, tmp_path: Path, first: float, retake: float, kept: str
 ) -> None:
     """A call dies at the review prompt after a retake: the ticket gets the
-    latest take long enough to be a message, not simply the first file."""
+    latest take long enough to be a message, not simply the first file, and
+    the other take is deleted."""
     clock = FixedClock(T0)
     desk = make_desk(engine, tmp_path, clock)
     pending = await desk.begin("message", call(), ["message"])
     stem = pending.recording["message"]
-    age(write_wav(stem, first), clock)
-    age(write_wav(f"{stem}-2", retake), clock)
+    takes = {
+        "message": age(write_wav(stem, first), clock),
+        "message-2": age(write_wav(f"{stem}-2", retake), clock),
+    }
     del desk
 
     clock.advance(LATER)
@@ -245,6 +249,9 @@ async def test_crash_after_a_retake_completes_with_the_callers_take(
     assert part.part == "message"
     assert part.path == f"{stem.rsplit('-', 1)[0]}-{kept}"
     assert part.seconds == (retake if kept == "message-2" else first)
+    assert {name: file.exists() for name, file in takes.items()} == {
+        name: name == kept for name in takes
+    }
 
 
 async def test_discard_deletes_every_take(engine: AsyncEngine, tmp_path: Path) -> None:
