@@ -106,6 +106,8 @@ WAIT_PROMPT = "query-wait"
 MISMATCH_PROMPT = "query-mismatch"
 PHONE_MISMATCH_PROMPT = "query-phone-mismatch"
 """For ``verify: phone`` from another number: keying again cannot help."""
+PHONE_WITHHELD_PROMPT = "query-phone-withheld"
+"""For ``verify: phone`` with the caller ID withheld, before anything is keyed."""
 LOCKED_PROMPT = "query-locked"
 KEYING_LOCKED_PROMPT = "query-keying-locked"
 """The lockout line when only keying mistakes (refused ID numbers) led to it."""
@@ -117,7 +119,7 @@ UNAVAILABLE_PROMPT = "query-unavailable"
 NO_INPUT_PROMPT = "query-no-input"
 VERDICT_PROMPTS = {
     "pin": (MISMATCH_PROMPT,),
-    "phone": (PHONE_MISMATCH_PROMPT,),
+    "phone": (PHONE_MISMATCH_PROMPT, PHONE_WITHHELD_PROMPT),
     "none": (MISMATCH_PROMPT, NOT_FOUND_PROMPT),
 }
 """What a failed verification is told with, by ``verify``: "not found" only

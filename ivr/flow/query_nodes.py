@@ -42,6 +42,7 @@ from ivr.flow.query_model import (
     NO_INPUT_PROMPT,
     NOT_FOUND_PROMPT,
     PHONE_MISMATCH_PROMPT,
+    PHONE_WITHHELD_PROMPT,
     PIN_LENGTH_PROMPT,
     TRIES_USED_PROMPT,
     UNAVAILABLE_PROMPT,
@@ -112,6 +113,10 @@ class QueryRun:
                 await self.play([UNAVAILABLE_PROMPT])
                 raise _Leave(self.node.on_unavailable, "unavailable: no query service")
             await self._check_backend(self.call)
+            if self.node.verify == "phone" and self.call.number is None:
+                # Nothing keyed could pass: say why before the caller tries.
+                await self.play([PHONE_WITHHELD_PROMPT])
+                raise _Leave(self.node.on_locked, "caller ID withheld")
             await self._check_lockout(self.call)
             await self.play(self.node.prompts)
             while True:

@@ -414,3 +414,20 @@ async def test_hash_alone_asks_for_help_at_any_request(
     assert "leave-message" in [step.node_id for step in at_id.steps]
     assert heard(pin_channel)[2:4] == ["query-ask-pin", "query-help"]
     assert query_step(at_pin).result == "help asked (pin)"
+
+
+async def test_a_withheld_number_hears_why_before_keying_for_the_pension(
+    make_rig: MakeRig, demo_url: str, redis: Redis
+) -> None:
+    """The pension is read only to the registered phone: with the caller ID
+    withheld nothing keyed could pass, so the caller hears why at once
+    (not the other-number line) and goes to the agent offer, asked nothing."""
+    rig = make_rig(demo_url, redis)
+
+    trace, channel = await rig.call([*PENSION, KEYED_A], caller="anonymous")
+
+    assert "query-phone-withheld" in channel.played
+    assert "query-phone-mismatch" not in channel.played
+    assert "query-ask-id-number" not in channel.played
+    assert query_step(trace).result == "caller ID withheld"
+    assert query_step(trace).keys == ""
