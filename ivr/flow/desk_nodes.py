@@ -28,7 +28,7 @@ import logging
 from ivr.flow.desk_call import DeskCall, noted_number
 from ivr.flow.failures import Failures
 from ivr.flow.ticket_model import FaxNode, TicketStatusNode, state_prompt
-from ivr.privacy import mask_number
+from ivr.privacy import mask_number, national_number
 from ivr.speech import speak_date, speak_digits
 from ivr.tickets.desk import FaxDocument, FaxReceipt, TicketDesk, TicketStatus
 from ivr.trace import Outcome, OutcomeKind
@@ -52,6 +52,12 @@ async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
     if desk is None:
         await call.desk_failed("look up a ticket", "status-unavailable", None)
         return node.on_fail
+    if national_number(call.call.caller) is None:
+        # Only the number that left a ticket is told of it: say so at once
+        # rather than let a withheld caller key a number that cannot match.
+        call.step.result = "caller ID withheld"
+        await call.play(["status-withheld"])
+        return node.next
     failures = Failures()
     retry: tuple[str, ...] = ()
     while True:

@@ -59,6 +59,7 @@ STATUS_PROMPTS = (
     "status-number",
     "status-deadline",
     "status-reply",
+    "status-withheld",
     *STATE_PROMPTS.values(),
 )
 """What the ticket status node says."""

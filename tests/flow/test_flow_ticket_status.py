@@ -96,13 +96,30 @@ async def test_recorded_reply_is_played(
     assert "status-state-replied" in channel.played
 
 
-@pytest.mark.parametrize("caller", ["13700000001", None])
+async def test_a_withheld_number_is_told_at_once_and_asked_nothing(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """No number shown: no ticket can be told, so the caller hears why
+    before keying anything and goes back to the self-service menu."""
+    desk = memory_desk(tmp_path, flow, WHEN)
+    number = await _ticket(desk)
+    channel = RecordingChannel([*TO_STATUS, number, HANG_UP], caller=None)
+
+    _, trace = await run_with_desk(flow, catalog, channel, WHEN, desk)
+
+    assert "status-withheld" in channel.played
+    assert "status-ask" not in channel.played
+    assert trace.steps[-2].result == "caller ID withheld"
+    assert trace.path[-1] == "self-service"
+
+
+@pytest.mark.parametrize("caller", ["13700000001", "+8613700000001"])
 async def test_another_numbers_ticket_sounds_like_an_unknown_one(
     tmp_path: Path, flow: Flow, catalog: PromptCatalog, caller: str | None
 ) -> None:
-    """Another number (or none shown) keying a real ticket hears exactly what
-    a number that exists nowhere gets: no state, deadline or reply, not even
-    that it exists (norm art. 25; ticket numbers are sequential)."""
+    """Another number keying a real ticket hears exactly what a number that
+    exists nowhere gets: no state, deadline or reply, not even that it
+    exists (norm art. 25; ticket numbers are sequential)."""
     desk = memory_desk(tmp_path, flow, WHEN)
     number = await _ticket(desk)
     desk.set_state(number, "replied", "/var/spool/ivr/replies/answer-1")
