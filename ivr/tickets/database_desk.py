@@ -19,6 +19,7 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,11 +46,18 @@ __all__ = ["DATABASE_FAULTS", "DatabaseTicketDesk"]
 
 log = logging.getLogger("ivr.tickets.database_desk")
 
+NUMBER_TRIES = 3
+"""Fresh numbers a new ticket tries before the request fails."""
+
 WITHHELD = "withheld"
 """The masked caller of a ticket left with a withheld caller ID."""
 
 DATABASE_FAULTS = (SQLAlchemyError, OSError, TimeoutError)
 """What a database that is down or slow raises; these send writes to the spool."""
+
+
+class _NumberTaken(TicketStorageError):
+    """A fresh ticket number that another ticket already has."""
 
 
 class DatabaseTicketDesk:
@@ -140,12 +148,12 @@ class DatabaseTicketDesk:
         now = self._now()
         deadline = self._policy.deadline(kind, now)
         await self._note_provisional(deadline)
-        entry = self._entry(self._numberer.next(), kind, now, deadline, call)
         self.folder.prepare(now)
-
-        await self._write(
-            SpooledStep("pending", entry, now),
-            lambda: self.store.insert_pending(entry, now),
+        entry = await self._store_new(
+            "pending",
+            lambda number: self._entry(number, kind, now, deadline, call),
+            self.store.insert_pending,
+            now,
         )
         self._remember(entry)
         log.info(
@@ -246,17 +254,12 @@ class DatabaseTicketDesk:
         now = self._now()
         deadline = self._policy.deadline("fax", now)
         await self._note_provisional(deadline)
-        entry = self._entry(
-            self._numberer.next(),
-            "fax",
+        fax = (chosen.id, fax_number, "queued" if self._fax_sending else "held")
+        entry = await self._store_new(
+            "request",
+            lambda number: self._entry(number, "fax", now, deadline, call, fax=fax),
+            self.store.request,
             now,
-            deadline,
-            call,
-            fax=(chosen.id, fax_number, "queued" if self._fax_sending else "held"),
-        )
-        await self._write(
-            SpooledStep("request", entry, now),
-            lambda: self.store.request(entry, now),
         )
         log.info(
             "fax ticket %s: %s to %s (%s)",
@@ -286,6 +289,53 @@ class DatabaseTicketDesk:
         if self._alert is not None:
             await self._alert("ticket_deadline_provisional", detail)
 
+    async def _store_new(
+        self,
+        step: str,
+        entry_for: Callable[[str], TicketEntry],
+        insert: Callable[[TicketEntry, datetime], Awaitable[bool]],
+        now: datetime,
+    ) -> TicketEntry:
+        """Store a fresh ticket under a number no other ticket has.
+
+        A number found already stored means the sequence file was lost or
+        restored from an old copy: the sequence moves past the day's
+        highest stored number and the ticket takes the next one, so the
+        caller never notices. Only numbers taken again and again (two
+        hosts sharing ``tickets.node``) fail the request.
+        """
+        for _ in range(NUMBER_TRIES):
+            entry = entry_for(self._numberer.next())
+            try:
+                await self._write(
+                    SpooledStep(step, entry, now), partial(insert, entry, now)
+                )
+            except _NumberTaken:
+                await self._skip_stored(entry.number)
+                continue
+            return entry
+        log.error("ticket numbers keep being taken already: check tickets.node")
+        raise TicketStorageError("every new ticket number was already used")
+
+    async def _skip_stored(self, number: str) -> None:
+        """Move the sequence past ``number`` and the day's highest stored."""
+        highest: str | None = None
+        try:
+            async with asyncio.timeout(self._timeout):
+                highest = await self.store.highest_number(
+                    self._numberer.day_stem(number)
+                )
+        except DATABASE_FAULTS as error:
+            log.warning("highest ticket number not read (%s)", type(error).__name__)
+        past = max(number, highest or number)
+        log.warning(
+            "ticket number %s was already stored: the sequence file is behind "
+            "the database; numbers go on after %s",
+            number,
+            past,
+        )
+        await asyncio.to_thread(self._numberer.skip_past, past)
+
     async def _write(
         self, spooled: SpooledStep, write: Callable[[], Awaitable[bool]]
     ) -> None:
@@ -304,10 +354,9 @@ class DatabaseTicketDesk:
             await asyncio.to_thread(self.spool.write, spooled)
             return
         if not written and spooled.step in ("pending", "request"):
-            # A fresh number already stored: two hosts share a node digit.
-            # Telling this caller another caller's number would be worse.
-            log.error("ticket number %s was already used: check tickets.node", number)
-            raise TicketStorageError(f"ticket number {number} was already used")
+            # A fresh number already stored: telling this caller another
+            # caller's number would be worse than anything.
+            raise _NumberTaken(number)
         if spooled.step != "pending":
             await asyncio.to_thread(self.spool.remove, number)
 

@@ -32,7 +32,7 @@ import fcntl
 import logging
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -125,6 +125,18 @@ class _SequenceFile:
         logger.debug("leased %s %d..%d from %s", day, start, end - 1, self.path)
         return _Lease(day, start, end)
 
+    def raise_to(self, day: date, next_free: int) -> None:
+        """Make sure nothing before ``next_free`` of ``day`` is leased again."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            stored = self._read()
+            if stored is None or stored < (day, next_free):
+                self._write(day, next_free)
+        finally:
+            os.close(fd)
+
     def _read(self) -> tuple[date, int] | None:
         try:
             text = self.path.read_text(encoding="ascii")
@@ -202,6 +214,25 @@ class TicketNumberer:
             f"{sequence:0{self._sequence_digits}d}"
         )
         return body + check_digit(body)
+
+    def day_stem(self, number: str) -> str:
+        """What ``number`` shares with every number of its day on this node:
+        the prefix, the day and the node digits."""
+        return number[: len(self.prefix) + 6 + len(self._node)]
+
+    def skip_past(self, number: str) -> None:
+        """Hand out nothing up to ``number`` of its day again.
+
+        For a number found already stored: the sequence file was lost or
+        restored from an old copy, and every number from it up to the
+        day's highest stored one would be refused, caller after caller.
+        """
+        start = len(self.prefix)
+        day = datetime.strptime(number[start : start + 6], "%y%m%d").date()
+        stem = len(self.day_stem(number))
+        sequence = int(number[stem : stem + self._sequence_digits])
+        self._file.raise_to(day, sequence + 1)
+        self._lease = None
 
     def is_valid(self, number: str) -> bool:
         """True when ``number`` could be one of ours: length, prefix, check.

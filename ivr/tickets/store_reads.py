@@ -170,6 +170,16 @@ class TicketReader:
         async with self._engine.connect() as connection:
             return int((await connection.execute(query)).scalar_one())
 
+    async def highest_number(self, stem: str) -> str | None:
+        """The highest stored ticket number starting with ``stem`` (one
+        day of one node: all such numbers have one length), or ``None``."""
+        query = select(func.max(tickets.c.number)).where(
+            tickets.c.number.startswith(stem, autoescape=True)
+        )
+        async with self._engine.connect() as connection:
+            found: str | None = (await connection.execute(query)).scalar_one()
+        return found
+
     async def known_numbers(self, numbers: Collection[str]) -> set[str]:
         """Those of ``numbers`` that have a row, in any state."""
         known: set[str] = set()

@@ -287,17 +287,44 @@ async def test_damaged_spool_file_is_set_aside(
     assert (tmp_path / "spool" / "1226031000001.damaged").exists()
 
 
-async def test_a_repeated_number_is_refused(
+async def test_a_lost_sequence_file_costs_callers_nothing(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    """Two hosts with one node digit make the same number: the second begin
-    fails instead of giving a caller someone else's ticket."""
-    first = make_desk(engine, tmp_path / "a", FixedClock(T0))
-    second = make_desk(engine, tmp_path / "b", FixedClock(T0))
-    await first.begin("message", call(), ["message"])
+    """The sequence file lost (a redeploy without its volume): the first
+    number it hands out is found stored, so the sequence moves past the
+    day's highest stored number (a gap, never a repeat) and the caller gets
+    a free one; the calls after it find free numbers at once."""
+    before = make_desk(engine, tmp_path / "a", FixedClock(T0))
+    taken = [(await before.begin("message", call(), ["message"])).number]
+    taken.append((await before.request_fax(call(), "1", "01055512345")).number)
+    taken.append((await before.begin("message", call(), ["message"])).number)
+    after = make_desk(engine, tmp_path / "b", FixedClock(T0))
+
+    fresh = [
+        (await after.begin("message", call(), ["message"])).number,
+        (await after.request_fax(call(), "1", "01055512345")).number,
+    ]
+
+    sequences = [int(number[-5:-1]) for number in (*taken, *fresh)]
+    assert sequences[:3] == [0, 1, 2]
+    assert sequences[3] > 2 and sequences[4] == sequences[3] + 1
+
+
+async def test_numbers_taken_again_and_again_fail_the_request(
+    engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Numbers that keep being stored already (two hosts sharing a node
+    digit) fail the request after a few tries rather than give a caller
+    someone else's ticket."""
+    desk = make_desk(engine, tmp_path, FixedClock(T0))
+
+    async def always_taken(entry: object, now: object) -> bool:
+        return False
+
+    monkeypatch.setattr(desk.store, "insert_pending", always_taken)
 
     with pytest.raises(TicketStorageError, match="already used"):
-        await second.begin("message", call(), ["message"])
+        await desk.begin("message", call(), ["message"])
 
 
 async def test_provisional_deadline_alerts_ops_once_a_year(
