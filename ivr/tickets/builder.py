@@ -121,4 +121,5 @@ def build_ticket_desk(
         keep_days=settings.retention_days,
         alert=alert,
     )
+    desk.on_database_back = reconciler.wake
     return TicketParts(desk, store, reconciler, policy)

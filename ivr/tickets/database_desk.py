@@ -99,6 +99,11 @@ class DatabaseTicketDesk:
         self._timeout = database_timeout
         self._open: dict[str, TicketEntry] = {}
         self._alert = alert
+        self.on_database_back: Callable[[], None] | None = None
+        """Called once the database takes a write again after this desk
+        spooled one (the reconciler's wake-up, so the spool is replayed now
+        rather than at its next pass)."""
+        self._spooled = False
         self._provisional_years: set[int] = set()
 
     @property
@@ -223,28 +228,30 @@ class DatabaseTicketDesk:
         ID is nobody's) and the ticket's caller (their keyed hashes match;
         the number itself is not compared).
 
-        While the database is down, a ticket still in the spool is
-        answered as ``new``; any other number raises
-        :class:`TicketStorageError`, since "no such ticket" would be untrue.
+        A ticket still in the spool (the database down, or back but not
+        yet replayed) is answered as ``new``; while the database is down
+        any other number raises :class:`TicketStorageError`, since "no such
+        ticket" would be untrue.
         """
         if not self.is_valid_number(number):
             return None
         caller_hash = self._key(caller)
         try:
             async with asyncio.timeout(self._timeout):
-                return await self.store.status(number, caller_hash=caller_hash)
+                stored = await self.store.status(number, caller_hash=caller_hash)
         except DATABASE_FAULTS as error:
-            spooled = self.spool.read(number)
+            spooled = await asyncio.to_thread(self.spool.read, number)
             if spooled is None or spooled.step in ("pending", "discard"):
                 raise TicketStorageError(
                     "the ticket database is unreachable"
                 ) from error
-            entry = spooled.entry
-            if not caller_hash or not hmac.compare_digest(
-                caller_hash, entry.caller_hash
-            ):
-                return None
-            return TicketStatus(number, entry.kind, "new", _deadline_of(entry))
+            return _spooled_status(spooled, caller_hash)
+        if stored is not None:
+            return stored
+        spooled = await asyncio.to_thread(self.spool.read, number)
+        if spooled is None or spooled.step in ("pending", "discard"):
+            return None
+        return _spooled_status(spooled, caller_hash)
 
     async def request_fax(
         self, call: CallContext, document: str, fax_number: str
@@ -352,7 +359,11 @@ class DatabaseTicketDesk:
                 spooled.step,
             )
             await asyncio.to_thread(self.spool.write, spooled)
+            self._spooled = True
             return
+        if self._spooled and self.on_database_back is not None:
+            self._spooled = False
+            self.on_database_back()
         if not written and spooled.step in ("pending", "request"):
             # A fresh number already stored: telling this caller another
             # caller's number would be worse than anything.
@@ -417,6 +428,14 @@ class DatabaseTicketDesk:
 
     def _now(self) -> datetime:
         return self._clock.now(self._policy.zone).astimezone(UTC)
+
+
+def _spooled_status(spooled: SpooledStep, caller_hash: str) -> TicketStatus | None:
+    """A spooled ticket as its own caller hears it; ``None`` for anyone else."""
+    entry = spooled.entry
+    if not caller_hash or not hmac.compare_digest(caller_hash, entry.caller_hash):
+        return None
+    return TicketStatus(entry.number, entry.kind, "new", _deadline_of(entry))
 
 
 def _bare_entry(pending: PendingTicket) -> TicketEntry:

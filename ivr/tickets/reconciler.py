@@ -19,6 +19,7 @@ runs at start-up and every ``interval`` seconds and matches them both ways:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ class TicketReconciler:
         self._scan_days = scan_days
         self._keep_days = keep_days
         self._last_pass: datetime | None = None
+        self._wake = asyncio.Event()
         self._last_outcome: str | None = None
         self._alert = alert
 
@@ -125,7 +127,13 @@ class TicketReconciler:
                 if result.recovered or result.lost or result.adopted:
                     log.info("ticket reconciliation: %s", result)
                 self._passed("ok")
-            await asyncio.sleep(self._interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
+
+    def wake(self) -> None:
+        """Run the next pass now (the database is back: replay the spool)."""
+        self._wake.set()
 
     def health(self) -> dict[str, object]:
         """For ``/health``: the spool's backlog and how the last pass ended.

@@ -376,3 +376,27 @@ async def test_sending_deletes_the_takes_not_sent(
     await desk.complete(pending, [RecordedPart("message", f"{stem}-2", 5.0)])
 
     assert (first.exists(), second.exists()) == (False, True)
+
+
+async def test_a_spooled_ticket_is_told_before_its_replay(
+    down_engine: AsyncEngine, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The database is back but the spool not yet replayed: the caller still
+    hears their ticket (from the spool), anyone else nothing; and the first
+    write the database takes again wakes the reconciler once."""
+    outage = make_desk(down_engine, tmp_path, FixedClock(T0))
+    pending = await outage.begin("message", call(), ["message"])
+    await outage.complete(pending, [RecordedPart("message", "/r/m", 4.0)])
+    woken: list[str] = []
+    outage.on_database_back = lambda: woken.append("wake")
+    outage.store = store_on(engine)
+    back = make_desk(engine, tmp_path, FixedClock(T0))
+
+    own = await back.status(pending.number, caller=CALLER)
+    other = await back.status(pending.number, caller="13700000001")
+    for _ in range(2):
+        await outage.begin("message", call(), ["message"])
+
+    assert own is not None and own.state == "new"
+    assert other is None
+    assert woken == ["wake"]

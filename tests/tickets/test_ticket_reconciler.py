@@ -375,3 +375,33 @@ async def test_health_tells_the_backlog_and_how_the_last_pass_ended(
     assert str(outcomes[0]["last_outcome"]).startswith("postponed: ")
     assert (outcomes[1]["spooled"], outcomes[1]["last_outcome"]) == (0, "ok")
     assert outcomes[1]["last_pass"] == clock.now(SHANGHAI).isoformat()
+
+
+async def test_wake_runs_the_next_pass_at_once(
+    engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a pass interval of an hour, wake() (the desk saw the database
+    back) runs the next pass now, so the spool is replayed at once."""
+    clock = FixedClock(T0)
+    reconciler = make_reconciler(make_desk(engine, tmp_path, clock), clock)
+    monkeypatch.setattr(reconciler, "_interval", 3600.0)
+    passes: list[str] = []
+    passed = asyncio.Event()
+
+    def counted(outcome: str) -> None:
+        passes.append(outcome)
+        passed.set()
+
+    monkeypatch.setattr(reconciler, "_passed", counted)
+    task = asyncio.create_task(reconciler.run())
+    try:
+        await asyncio.wait_for(passed.wait(), 10)
+        passed.clear()
+        reconciler.wake()
+        await asyncio.wait_for(passed.wait(), 10)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    assert passes == ["ok", "ok"]
