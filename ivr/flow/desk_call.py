@@ -37,6 +37,9 @@ logger = logging.getLogger("ivr.flow.desk_call")
 DEFAULT_AREA = "q-general"
 """The area of a ticket left where no area or queue is known: a queue name,
 since an area is the queue whose agents (by their skills) answer the ticket."""
+REPEAT_KEY = "#"
+"""At a choice (review, line, confirm): hear the choices again."""
+
 COMPLAINT_AREA = "q-complaints"
 """The area of a complaint whose node names none: the complaints queue."""
 
@@ -140,7 +143,9 @@ class DeskCall:
         """One of ``keys``, re-prompting as a menu does; ``None`` on giving up.
 
         Silences and wrong keys count together against ``node.retries``;
-        each re-prompt line is picked by the count of its own kind.
+        each re-prompt line is picked by the count of its own kind. ``#``
+        repeats the choices, as in every menu (the second silence line says
+        so), and counts as neither.
         """
         silences = wrong = 0
         retry: tuple[str, ...] = ()
@@ -153,6 +158,9 @@ class DeskCall:
             )
             if key and key in keys:
                 return key
+            if key == REPEAT_KEY:
+                retry = ()
+                continue
             silences, wrong = (silences, wrong + 1) if key else (silences + 1, wrong)
             if silences + wrong > node.retries:
                 return None

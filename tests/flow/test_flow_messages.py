@@ -394,3 +394,21 @@ async def test_a_withheld_caller_is_asked_for_a_number_and_not_sent_to_status(
     assert "ticket-query-hint" not in withheld
     assert "message-withheld-number" not in shown
     assert "ticket-query-hint" in shown
+
+
+async def test_hash_at_the_review_repeats_the_choices(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog
+) -> None:
+    """ "#" at the review (the second silence line says "重听请按井号键")
+    repeats the choices and costs no retry: three presses, then send."""
+    desk = memory_desk(tmp_path, flow, AFTER_HOURS)
+    channel = RecordingChannel(
+        [*TO_MESSAGE, "#", "#", "#", "3", SILENCE], takes=[Take()]
+    )
+
+    await run_with_desk(flow, catalog, channel, AFTER_HOURS, desk)
+
+    reviews = [c for c in channel.collects if "message-review" in c]
+    assert reviews == [["message-review"]] * 4
+    assert not any(line.startswith("invalid-") for line in channel.played)
+    assert [t.state for t in desk.tickets.values()] == ["new"]
