@@ -77,8 +77,10 @@ def read_query(
     reader: Reader, what: str, key: PScalar, body: PMap, settings: Settings
 ) -> Node | None:
     """Build a :class:`QueryNode`, reporting every mistake in its lines."""
-    inputs = _inputs(reader, body.get("inputs"))
+    inputs, all_known = _inputs(reader, body.get("inputs"))
     verify = _verify(reader, what, key, body.get("verify"), inputs)
+    if all_known:
+        _check_person(reader, what, key, verify, inputs)
     fixed = fixed_prompts(inputs, verify)
     reader.prompt_refs.extend((prompt, key.pos) for prompt in fixed)
     attempts = reader.integer(body.get("attempts"), "attempts", low=1)
@@ -148,7 +150,9 @@ def _remember_names(reader: Reader, body: PMap) -> None:
         reader.query_refs.append((backend, query))
 
 
-def _inputs(reader: Reader, node: PNode | None) -> tuple[str, ...]:
+def _inputs(reader: Reader, node: PNode | None) -> tuple[tuple[str, ...], bool]:
+    """The known inputs, and whether every one written is known (a
+    misspelt one is reported here, so rules on the set wait for it)."""
     names = reader.texts(node, "inputs") or ()
     for name, item in zip(names, _items(node), strict=False):
         if name not in INPUTS:
@@ -158,7 +162,8 @@ def _inputs(reader: Reader, node: PNode | None) -> tuple[str, ...]:
             )
     if len(set(names)) != len(names) and node is not None:
         reader.error(node.pos, "inputs: each input once")
-    return tuple(name for name in names if name in INPUTS)
+    known = tuple(name for name in names if name in INPUTS)
+    return known, len(known) == len(names)
 
 
 def _verify(
@@ -177,6 +182,19 @@ def _verify(
     if (method == "pin") != ("pin" in inputs):
         reader.error(key.pos, f"{what}: 'verify: pin' and the input 'pin' go together")
     return method
+
+
+def _check_person(
+    reader: Reader, what: str, key: PScalar, verify: str, inputs: tuple[str, ...]
+) -> None:
+    """A PIN or phone check needs the ID number: whose PIN, whose phone?
+    Personal data needs the person (art. 25), and the per-ID-number daily
+    limit needs a number to count against."""
+    if verify in ("pin", "phone") and "id_number" not in inputs:
+        reader.error(
+            key.pos,
+            f"{what}: 'verify: {verify}' checks a person, so inputs need 'id_number'",
+        )
 
 
 def _fields(reader: Reader, node: PNode | None) -> tuple[SpokenField, ...]:

@@ -98,6 +98,23 @@ def test_pin_input_and_pin_verification_go_together(
     ]
 
 
+def test_a_verified_query_needs_the_id_number(
+    tmp_path: Path, catalog: PromptCatalog
+) -> None:
+    """A PIN alone names nobody: a personal query without the ID number is
+    refused (art. 25), as the daily per-ID limit could never apply."""
+    old = "    inputs: [id_number, pin]\n    verify: pin"
+    path, text = broken_copy(tmp_path, old, "    inputs: [pin]\n    verify: pin")
+
+    errors = errors_of(check_lines(path, catalog))
+
+    assert errors == [
+        f"{where_in(text, 'query-contributions:')}: error: query "
+        "'query-contributions': 'verify: pin' checks a person, so inputs need "
+        "'id_number'"
+    ]
+
+
 def test_on_not_found_only_where_nothing_on_record_may_be_told(
     tmp_path: Path, catalog: PromptCatalog
 ) -> None:
