@@ -124,7 +124,10 @@ VERDICT_PROMPTS = {
 }
 """What a failed verification is told with, by ``verify``: "not found" only
 where no caller's identity is verified (art. 25)."""
+REPEAT_PROMPT = "query-answer-repeat"
+"""After the answer: 1 hears it again."""
 OUTCOME_PROMPTS = (
+    REPEAT_PROMPT,
     WAIT_PROMPT,
     LOCKED_PROMPT,
     KEYING_LOCKED_PROMPT,

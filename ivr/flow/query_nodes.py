@@ -44,6 +44,7 @@ from ivr.flow.query_model import (
     PHONE_MISMATCH_PROMPT,
     PHONE_WITHHELD_PROMPT,
     PIN_LENGTH_PROMPT,
+    REPEAT_PROMPT,
     TRIES_USED_PROMPT,
     UNAVAILABLE_PROMPT,
     WAIT_PROMPT,
@@ -72,6 +73,10 @@ logger = logging.getLogger("ivr.flow.query_nodes")
 
 MAX_DIGITS = {"id_number": 18, "certificate": 20}
 NO_INPUT_RETRIES = 2
+ANSWER_REPEATS = 2
+"""How many times a caller may hear the answer again (key 1)."""
+REPEAT_WAIT_SECONDS = 4.0
+"""How long the offer to repeat waits for the key before going on."""
 """Re-asks after a silence, before the node leaves by ``on_no_input``."""
 
 Play = Callable[[Sequence[str]], Awaitable[None]]
@@ -105,6 +110,8 @@ class QueryRun:
         self.who = Verifier(trace.uniqueid, node.id, trace.caller_masked, caller_hash)
         self.failures: Counter[str] = Counter()
         """The backend's verdict on each failed try: mismatch or not found."""
+        self.answered = False
+        """Whether the answer was read (a hang-up after it is no failure)."""
 
     async def run(self) -> str:
         """Run the node; return the id of the node to go to."""
@@ -131,7 +138,9 @@ class QueryRun:
             )
             return leave.target
         except CallerHungUp:
-            self.step.result = self._with_failures("hangup")
+            # Callers often hang up once they have their answer: a success.
+            done = "answered" if self.answered else "hangup"
+            self.step.result = self._with_failures(done)
             raise
 
     def _with_failures(self, result: str) -> str:
@@ -281,12 +290,14 @@ class QueryRun:
             ask = [NO_INPUT_PROMPT, ASK_PROMPTS[name]]
         raise _Leave(self.node.on_no_input, f"no input ({name})")
 
-    async def _keys(self, prompts: list[str], max_digits: int) -> CollectResult:
+    async def _keys(
+        self, prompts: list[str], max_digits: int, timeout: float | None = None
+    ) -> CollectResult:
         self.step.prompts.extend(prompts)
         collected = await self.channel.collect(
             prompts,
             max_digits=max_digits,
-            first_timeout=self.node.timeout,
+            first_timeout=self.node.timeout if timeout is None else timeout,
             terminators="#",
         )
         self.report(collected.missing)
@@ -380,6 +391,14 @@ class QueryRun:
             raise _Leave(self.node.on_unavailable, "unavailable: nothing readable")
         closing = self.node.closing
         await self.play([*prompts, *closing], noted=[*noted, *closing])
+        self.answered = True
+        for _ in range(ANSWER_REPEATS):
+            # A caller on a bad line who missed a figure hears it again
+            # without keying the ID number and PIN once more.
+            again = await self._keys([REPEAT_PROMPT], 1, REPEAT_WAIT_SECONDS)
+            if again.digits != "1":
+                break
+            await self.play(prompts, noted=noted)
         raise _Leave(self.node.next, "answered")
 
 

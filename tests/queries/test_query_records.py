@@ -26,12 +26,13 @@ async def test_stored_query_steps_hold_placeholders_not_answer_values(
     make_rig: MakeRig, demo_url: str, redis: Redis, db_engine: AsyncEngine
 ) -> None:
     """The caller hears months paid, the contribution base, the pension and
-    its date, the certificate's state and date; the stored query steps note
-    the fixed prompts with ``<count>``, ``<money>``... in their place."""
+    its date (twice: key 1 repeats it), the certificate's state and date;
+    the stored query steps note the fixed prompts with ``<count>``,
+    ``<money>``... in their place, on the repeat too."""
     rig = make_rig(demo_url, redis)
 
     _, contributions = await rig.call([*CONTRIBUTIONS, KEYED_A, PERSON_A.pin])
-    _, pension = await rig.call([*PENSION, KEYED_A])
+    _, pension = await rig.call([*PENSION, KEYED_A, "1"])
     _, certificate = await rig.call([*CERTIFICATE, CERTIFICATE_A, KEYED_A])
     async with db_engine.connect() as connection:
         found = await connection.execute(
@@ -50,15 +51,19 @@ async def test_stored_query_steps_hold_placeholders_not_answer_values(
             *("query-intro", "query-ask-id-number", "query-ask-pin", "query-wait"),
             *("query-si-months", "<count>", "query-si-last-month", "<month>"),
             *("query-si-base", "<money>", "query-answer-end"),
+            "query-answer-repeat",
         ],
         [
             *("query-intro", "query-ask-id-number", "query-wait"),
             *("query-pension-amount", "<money>", "query-pension-date", "<date>"),
-            "query-answer-end",
+            *("query-answer-end", "query-answer-repeat"),
+            *("query-pension-amount", "<money>", "query-pension-date", "<date>"),
+            "query-answer-repeat",
         ],
         [
             *("query-intro", "query-ask-certificate", "query-ask-id-number"),
             *("query-wait", "<text>", "query-cert-level", "<text>"),
             *("query-cert-issued", "<date>", "query-answer-end"),
+            "query-answer-repeat",
         ],
     ]
