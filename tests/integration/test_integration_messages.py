@@ -90,11 +90,14 @@ def script_to_message() -> list[str]:
 
     0 once the main menu plays, 2 once the after-hours menu plays (its
     first prompt, the service hours, is part of the menu), then the speech
-    after the message intro and the beep.
+    after the message intro (and the withheld-number line) and the beep.
     """
     to_menu = _prompt_seconds("welcome-afternoon", "recording-notice") + MARGIN
     to_offer = _prompt_seconds("service-hours-closed") + MARGIN
-    to_speech = _prompt_seconds("message-intro") + AFTER_INTRO
+    # A Local channel from the CLI shows no caller ID: after the intro the
+    # caller is asked to say a contact number, then comes the beep.
+    intro = _prompt_seconds("message-intro", "message-withheld-number")
+    to_speech = intro + AFTER_INTRO
     return [f"{to_menu:.0f}:0", f"{to_offer:.0f}:2", f"{to_speech:.0f}:~{SPEECH}"]
 
 
@@ -194,6 +197,8 @@ async def test_message_recorded_sent_and_stored(
     assert abs(left.wav_seconds - part.seconds) < 0.5
     assert played[saved_at + 1 : saved_at + 1 + len(spoken)] == spoken
     assert "beep" in played[:saved_at]
+    assert "message-withheld-number" in played[: played.index("beep")]
+    assert "ticket-query-hint" not in played
     assert (record["outcome_kind"], ticket.uniqueid) == ("message", left.uniqueid)
 
 
