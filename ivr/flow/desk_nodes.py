@@ -63,7 +63,9 @@ async def run_ticket_status(call: DeskCall, node: TicketStatusNode) -> str:
     while True:
         number = await call.collect(
             [*retry, *node.prompts, "status-ask"],
-            max_digits=desk.number_length,
+            # One more than a ticket number has, so the "#" that
+            # status-ask asks for ends this read (see MAX_FAX_DIGITS).
+            max_digits=desk.number_length + 1,
             timeout=node.timeout,
         )
         found = await _look_up(call, desk, number)

@@ -71,7 +71,12 @@ __all__ = ["QueryRun"]
 
 logger = logging.getLogger("ivr.flow.query_nodes")
 
-MAX_DIGITS = {"id_number": 18, "certificate": 20}
+MAX_DIGITS = {"id_number": 18 + 1, "certificate": 20 + 1}
+"""Most keys read per request: the number's length, plus one for the ``#``
+every request asks for. GET DATA returns at its last digit
+(ast_readstring_full() in main/channel.c), so a ``#`` pressed after it
+would end the next request with nothing read: "# alone", help asked.
+One key more is a wrong length, refused like any other."""
 NO_INPUT_RETRIES = 2
 ANSWER_REPEATS = 2
 """How many times a caller may hear the answer again (key 1)."""
@@ -278,9 +283,10 @@ class QueryRun:
         ``#`` alone (no key before it) is the caller asking for help, as
         every request says: the node leaves by ``on_locked``, the agent or
         message offer. Silence re-asks, then leaves by ``on_no_input``.
+        Keys without ``#`` are read when the request times out.
         """
         ask = [ASK_PROMPTS[name]]
-        most = self.node.pin_digits if name == "pin" else MAX_DIGITS[name]
+        most = self.node.pin_digits + 1 if name == "pin" else MAX_DIGITS[name]
         for _ in range(NO_INPUT_RETRIES + 1):
             collected = await self._keys(ask, most)
             if collected.digits:

@@ -105,6 +105,13 @@ def call_arguments(at: str | None, caller: str | None) -> list[str]:
     return args
 
 
+_QUEUE_NOTES = {
+    "queued": "keys pressed earlier, read now",
+    "dropped": "keys pressed earlier, dropped",
+}
+"""How the transcript names keys read or dropped from the channel's queue."""
+
+
 class TranscriptPrinter:
     """Prints a call's events for a person, as they happen."""
 
@@ -162,7 +169,9 @@ class TranscriptPrinter:
         self._print(f"♪ (says {event.name} {event.value})")
 
     def _on_keys(self, event: Event) -> None:
-        if event.name == "WAIT FOR DIGIT" and event.value:
+        if event.name in _QUEUE_NOTES:
+            self._print(f"☎ {_QUEUE_NOTES[event.name]}: {event.value}")
+        elif event.name == "WAIT FOR DIGIT" and event.value:
             self._pending_keys += event.value
         elif event.value:
             self._print(f"☎ keys: {event.value}")

@@ -141,6 +141,7 @@ class CommandSet:
             raise ShowUsage
         data = argv[2] if len(argv) > 2 else ""
         self.ctx.model.record("exec", argv[1], data)
+        self.ctx.drop_queued()
         return f"200 result={await self._apps.run(argv[1], data, dead=self.dead)}\n"
 
     async def gosub(self, argv: list[str]) -> str:

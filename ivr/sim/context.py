@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .behaviour import CallerBehaviour
 from .channel_model import ChannelModel
+from .queued_keys import QueuedKeys
 
 __all__ = [
     "SAMPLE_RATE",
@@ -88,11 +89,19 @@ class CallContext:
     recordings: dict[str, float] = field(default_factory=dict)
     """Files ``RECORD FILE`` wrote on this call, with their seconds of audio:
     Asterisk can play them back (a caller listening to their message)."""
+    queued: QueuedKeys = field(default_factory=QueuedKeys)
+    """Keys pressed that no read took yet (see :mod:`ivr.sim.queued_keys`)."""
 
     def next_prompt_index(self) -> int:
         """Count one more prompt played and return its 1-based number."""
         self.prompt_count += 1
         return self.prompt_count
+
+    def drop_queued(self) -> None:
+        """Drop the queued keys, noting them as a ``keys dropped`` event."""
+        dropped = self.queued.take()
+        if dropped:
+            self.model.record("keys", "dropped", dropped)
 
     def next_digit_index(self) -> int:
         """Count one more digit request and return its 1-based number."""

@@ -9,6 +9,9 @@ A request for digits gives the caller the request's own time for the first
 key, in real time whatever the pace: a behaviour that has not answered by
 then (a person at the keyboard) has given no input, and the reply is the
 timeout form res_agi.c sends. ``WAIT FOR DIGIT 0`` asks nobody.
+
+Keys a read did not take stay queued on the channel for the next command
+(:mod:`ivr.sim.queued_keys`): the caller is asked only once they are used.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from .behaviour import (
     RecordRequest,
 )
 from .context import SAMPLE_RATE, CallContext, ShowUsage, atoi, scan_int
+from .queued_keys import read_string
 
 __all__ = ["MediaCommands"]
 
@@ -76,6 +80,13 @@ class MediaCommands:
         if length is None:
             length = self.ctx.prompts.length(name)
         remaining = max(0.0, length - offset / SAMPLE_RATE)
+        key, dropped = self.ctx.queued.escape(escape)
+        if dropped:
+            self.ctx.model.record("keys", "dropped", dropped)
+        if key is not None:
+            self.ctx.model.record("keys", "queued", key)
+            self.ctx.model.record("prompt", name, f"interrupted:{key}")
+            return ord(key), offset
         request = PromptRequest(name, escape, length, self.ctx.next_prompt_index())
         answer = await self.ctx.caller.on_prompt(request)
         stops = answer.hang_up or (answer.key is not None and answer.key in escape)
@@ -125,6 +136,9 @@ class MediaCommands:
         return f"200 result={await self._wait_digit('WAIT FOR DIGIT', timeout)}\n"
 
     async def _wait_digit(self, command: DigitCommand, timeout_ms: int) -> int:
+        queued = self.ctx.queued.next_key()
+        if queued is not None:
+            return ord(queued)
         if timeout_ms == 0:
             # ast_waitfordigit_full() with 0 ms returns 0 without waiting.
             return 0
@@ -132,6 +146,7 @@ class MediaCommands:
         answer, expired = await self._ask_digits(request)
         if answer.digits:
             await self.ctx.spend(answer.pause)
+            self.ctx.queued.keep(answer.digits[1:])
             return ord(answer.digits[0])
         if expired or await self._times_out(answer, timeout_ms):
             return 0
@@ -185,32 +200,48 @@ class MediaCommands:
             return "200 result=-1\n"
         if most == 0:
             return "200 result=-1\n"
+        queued = self.ctx.queued.take()
         if argv[2]:
-            await self._play_fully(argv[2])
-        first, later = _getdata_timeouts(timeout)
-        request = self._request("GET DATA", argv[2] or None, most, timeout, first)
-        answer, expired = await self._ask_digits(request)
-        if expired:
-            return "200 result= (timeout)\n"
-        return await self._read_string(answer, most, first, later)
+            await self._play_getdata_prompt(argv[2], queued)
+        data, ended, left = read_string(queued, most)
+        if queued:
+            self.ctx.model.record("keys", "queued", queued[: len(queued) - len(left)])
+        self.ctx.queued.keep(left)
+        if ended:
+            return f"200 result={data}\n"
+        return await self._read_caller(argv[2], (timeout, most), data)
 
-    async def _play_fully(self, name: str) -> None:
+    async def _play_getdata_prompt(self, name: str, queued: str) -> None:
+        """The prompt, stopped at once by a queued key (any key stops it)."""
         self.ctx.next_prompt_index()
+        if queued:
+            self.ctx.model.record("prompt", name, f"interrupted:{queued[0]}")
+            return
         await self.ctx.spend(self.ctx.prompts.length(name))
         self.ctx.model.record("prompt", name, "played")
 
+    async def _read_caller(self, prompt: str, asked: tuple[int, int], data: str) -> str:
+        """The rest of a GET DATA from the caller, after ``data`` already read."""
+        timeout, most = asked
+        first, later = _getdata_timeouts(timeout)
+        wait = later if data else first
+        request = self._request("GET DATA", prompt or None, most, timeout, wait)
+        answer, expired = await self._ask_digits(request)
+        if expired:
+            return f"200 result={data} (timeout)\n"
+        return await self._read_string(answer, most, (first, later), data)
+
     async def _read_string(
-        self, answer: KeyAnswer, most: int, first: int, later: int
+        self, answer: KeyAnswer, most: int, waits: tuple[int, int], data: str
     ) -> str:
-        data = ""
-        for key in answer.digits:
+        for at, key in enumerate(answer.digits):
             await self.ctx.spend(answer.pause)
-            if key == "#":
+            data, ended, _ = read_string(key, most, data)
+            if ended:
+                # Keys pressed after the read ended stay on the channel.
+                self.ctx.queued.keep(answer.digits[at + 1 :])
                 return f"200 result={data}\n"
-            data += key
-            if len(data) >= most:
-                return f"200 result={data}\n"
-        if not await self._times_out(answer, later if data else first):
+        if not await self._times_out(answer, waits[1] if data else waits[0]):
             return "200 result=-1\n"
         return f"200 result={data} (timeout)\n"
 
@@ -234,6 +265,7 @@ class MediaCommands:
         max_ms = scan_int(argv[5])
         if max_ms is None:
             raise ShowUsage
+        self.ctx.drop_queued()
         request = RecordRequest(
             argv[2], argv[3], argv[4], max_ms, _silence_ms(argv), _wants_beep(argv)
         )

@@ -12,11 +12,14 @@ A *token* is what the caller does for one request for digits:
   (by default ``#`` after five seconds); a ``rec`` token where keys are
   wanted is no input.
 
-``GET DATA`` takes a whole token. A collection made of ``STREAM FILE`` and
-``WAIT FOR DIGIT`` commands takes one key per ``WAIT FOR DIGIT`` from the same
-token; when the token's keys are used up the next ``WAIT FOR DIGIT`` times
-out, ending that collection. When the tokens run out the caller gives no
-input at all, so the flow's no-input handling ends the call.
+``GET DATA`` and ``WAIT FOR DIGIT`` are answered with a whole token. The
+emulator takes the keys the command reads and keeps the rest on the channel,
+as Asterisk does (:mod:`ivr.sim.queued_keys`): the following ``WAIT FOR
+DIGIT`` commands read them one each, a ``GET DATA`` reads them first, a
+prompt without escape digits drops them. Once they are used up, the next
+``WAIT FOR DIGIT`` of the same collection times out, ending it. When the
+tokens run out the caller gives no input at all, so the flow's no-input
+handling ends the call.
 """
 
 from __future__ import annotations
@@ -132,8 +135,8 @@ class _TokenCaller(ABC):
             if token is None or not _KEYS.fullmatch(token):
                 return self._answer(token)
             self._open = token
-        key, self._open = self._open[0], self._open[1:]
-        return KeyAnswer(key, pause=self.pause)
+        keys, self._open = self._open, ""
+        return KeyAnswer(keys, pause=self.pause)
 
     def _answer(self, token: str | None) -> KeyAnswer:
         if token == "!":

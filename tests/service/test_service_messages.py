@@ -114,3 +114,22 @@ async def test_health_tells_staff_the_ticket_spool_and_reconciler(
     assert report["tickets"]["spooled"] == 0
     assert report["tickets"]["last_outcome"] == "ok"
     assert ticket.number not in str(report)
+
+
+async def test_ticket_number_ended_with_hash_as_status_ask_says(
+    service: Service,
+) -> None:
+    """A wrong ticket number keyed with its `#`, then the right one: the `#`
+    ends its own read, so the caller hears "check the number" to its end
+    and the right number is read out (the `#` once cut that line short and
+    the next read took it as nothing keyed)."""
+    await place(service, "0 2 rec6# 3 _", at=AT)
+    (ticket,) = await _tickets(service)
+    wrong = "9" * len(ticket.number)
+
+    call = await place(service, f"7 5 {wrong}# {ticket.number}# _", at=AT)
+
+    checks = [e.value for e in call.log.of_kind("prompt")]
+    names = [e.name for e in call.log.of_kind("prompt")]
+    assert checks[names.index("status-check-number")] == "played"
+    assert "status-number" in call.prompts

@@ -74,6 +74,21 @@ async def test_demo_backend_answers_a_query_through_the_service(
     assert service.queries.demo is not None
 
 
+async def test_numbers_ended_with_hash_as_the_requests_say(
+    service: Service,
+) -> None:
+    """The ID number and PIN each keyed with the `#` their request asks
+    for: the query is answered (the `#` after the 18th digit once reached
+    the PIN request and sent the caller to the help menu)."""
+    remember_keyed(["11010119700101018*", "135790"])
+    call = await place(service, "7 1 11010119700101018*# 135790# _")
+
+    steps = [step for step in call.record["steps"] if step["kind"] == "query"]
+    assert [(s["keys"], s["result"]) for s in steps] == [
+        ("110*************8X ******", "answered")
+    ]
+
+
 async def test_stop_closes_the_demo_backend(service: Service) -> None:
     """Stopping the service stops the demo backend and the query desk."""
     await service.stop()

@@ -7,7 +7,13 @@ import io
 import pytest
 from sim_peer import Talk, WatchedOut, converse, typed_keyboard
 
-from ivr.sim import CallerScriptError, InteractiveCaller, ScriptedCaller, parse_tokens
+from ivr.sim import (
+    CallerScriptError,
+    CallLog,
+    InteractiveCaller,
+    ScriptedCaller,
+    parse_tokens,
+)
 from ivr.sim.wire import NOT_PERMITTED
 
 
@@ -198,3 +204,55 @@ async def test_wait_for_digit_zero_asks_nobody() -> None:
     await converse(ScriptedCaller("4"), talk)
 
     assert lines == ["200 result=0\n", "200 result=52\n"]
+
+
+async def _replies(
+    caller: ScriptedCaller, commands: list[str]
+) -> tuple[list[str], CallLog]:
+    """The emulator's reply to each command in turn, and the call log."""
+    lines: list[str] = []
+
+    async def talk(peer: Talk, env: dict[str, str]) -> None:
+        for command in commands:
+            lines.append(await peer.ask(command))
+
+    log = await converse(caller, talk)
+    return lines, log
+
+
+async def test_keys_past_a_full_get_data_reach_the_next_read() -> None:
+    """A `#` after 18 digits ends the next GET DATA with nothing read, as on
+    Asterisk (ast_readstring_full() stops at the 18th digit)."""
+    caller = ScriptedCaller("11010119700101018*# 135790#")
+    commands = ["GET DATA id 3000 18", "GET DATA pin 3000 6"] * 2
+
+    lines, log = await _replies(caller, commands)
+
+    assert lines == [
+        "200 result=11010119700101018*\n",
+        "200 result=\n",
+        "200 result=135790\n",
+        "200 result= (timeout)\n",
+    ]
+    prompts = [(e.name, e.value) for e in log.of_kind("prompt")]
+    assert ("pin", "interrupted:#") in prompts
+
+
+async def test_queued_keys_dropped_by_a_prompt_without_escape_digits() -> None:
+    """A prompt that takes no keys drops the queued ones; one that takes `#`
+    stops on it and leaves the keys after it queued."""
+    commands = ["GET DATA a 3000 2", 'STREAM FILE wait ""', "GET DATA b 3000 2"]
+    commands += ['STREAM FILE menu "#"'] + ["WAIT FOR DIGIT 1000"] * 2
+
+    lines, log = await _replies(ScriptedCaller("123# 4##56"), commands)
+
+    assert lines == [
+        "200 result=12\n",
+        "200 result=0 endpos=24000\n",
+        "200 result=4\n",
+        "200 result=35 endpos=0\n",
+        "200 result=53\n",
+        "200 result=54\n",
+    ]
+    dropped = [e.value for e in log.of_kind("keys") if e.name == "dropped"]
+    assert dropped == ["3#"]
