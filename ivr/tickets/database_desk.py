@@ -313,31 +313,37 @@ class DatabaseTicketDesk:
         """
         for _ in range(NUMBER_TRIES):
             entry = entry_for(self._numberer.next())
+            if await asyncio.to_thread(self.folder.files, entry.number, now):
+                # Recorded already: the database may be down and unable to
+                # say so, and a new take would overwrite another caller's.
+                await self._skip_stored(entry.number, now)
+                continue
             try:
                 await self._write(
                     SpooledStep(step, entry, now), partial(insert, entry, now)
                 )
             except _NumberTaken:
-                await self._skip_stored(entry.number)
+                await self._skip_stored(entry.number, now)
                 continue
             return entry
         log.error("ticket numbers keep being taken already: check tickets.node")
         raise TicketStorageError("every new ticket number was already used")
 
-    async def _skip_stored(self, number: str) -> None:
-        """Move the sequence past ``number`` and the day's highest stored."""
+    async def _skip_stored(self, number: str, now: datetime) -> None:
+        """Move the sequence past ``number`` and the day's highest number
+        stored or recorded."""
+        stem = self._numberer.day_stem(number)
         highest: str | None = None
         try:
             async with asyncio.timeout(self._timeout):
-                highest = await self.store.highest_number(
-                    self._numberer.day_stem(number)
-                )
+                highest = await self.store.highest_number(stem)
         except DATABASE_FAULTS as error:
             log.warning("highest ticket number not read (%s)", type(error).__name__)
-        past = max(number, highest or number)
+        on_disk = await asyncio.to_thread(self.folder.highest, stem, now)
+        past = max(number, highest or number, on_disk or number)
         log.warning(
-            "ticket number %s was already stored: the sequence file is behind "
-            "the database; numbers go on after %s",
+            "ticket number %s was already used: the sequence file is behind "
+            "the database or the recordings; numbers go on after %s",
             number,
             past,
         )

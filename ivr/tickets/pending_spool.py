@@ -115,7 +115,8 @@ class PendingSpool:
         """Write every spooled step to ``store``; return how many were applied.
 
         Database errors propagate (the rest waits for the next replay); a
-        step the ticket's state refuses is dropped with a warning.
+        step the ticket's state refuses is dropped with a warning; a step
+        whose number another call's ticket has is set aside (``.clash``).
         """
         applied = 0
         for number in self.numbers():
@@ -123,6 +124,10 @@ class PendingSpool:
             before = _stamp(path)
             spooled = self.read(number)
             if spooled is None:
+                continue
+            owner = await store.call_of(number)
+            if owner is not None and owner != spooled.entry.uniqueid:
+                self._set_aside(number, path)
                 continue
             try:
                 await _apply(store, spooled)
@@ -137,6 +142,29 @@ class PendingSpool:
         if applied:
             log.info("replayed %d spooled ticket step(s)", applied)
         return applied
+
+    def clashes(self) -> list[str]:
+        """Ticket numbers whose spooled step was set aside: another call's
+        ticket has the number (see :meth:`replay`)."""
+        if not self.directory.is_dir():
+            return []
+        found = self.directory.glob("*.clash")
+        return sorted(path.name.split(".")[0] for path in found)
+
+    def _set_aside(self, number: str, path: Path) -> None:
+        """Keep a clashing step for staff, out of the replay's way.
+
+        Two calls were told one number (the sequence file lost while the
+        database was down): writing this one would merge two callers into
+        one ticket, and dropping it would lose a message.
+        """
+        path.rename(path.with_suffix(".clash"))
+        log.error(
+            "spooled ticket %s: the number belongs to another call's ticket; "
+            "its step is kept as %s.clash for staff",
+            number,
+            number,
+        )
 
     def _write_file(self, number: str, text: str) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)

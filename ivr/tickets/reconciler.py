@@ -101,7 +101,10 @@ class TicketReconciler:
         """One pass; database faults propagate (the next pass retries)."""
         now = self._clock.now(self._policy.zone).astimezone(UTC)
         cutoff = now - self._grace
+        clashes = len(self._spool.clashes())
         replayed = await self._spool.replay(self._store)
+        if len(self._spool.clashes()) > clashes:
+            await self._alert_clash()
         recovered, lost = await self._settle_pending(cutoff, now)
         adopted = await self._adopt_strays(cutoff, now)
         if self._keep_days is not None:
@@ -146,6 +149,7 @@ class TicketReconciler:
         last = self._last_pass
         return {
             "spooled": len(self._spool.numbers()),
+            "clashes": len(self._spool.clashes()),
             "last_pass": last.isoformat() if last else None,
             "last_outcome": self._last_outcome,
         }
@@ -218,6 +222,18 @@ class TicketReconciler:
             deadline_provisional=deadline.provisional,
             area=ADOPTED_AREAS[kind],
         )
+
+    async def _alert_clash(self) -> None:
+        if self._alert is None:
+            return
+        try:
+            await self._alert(
+                "ticket_number_clash",
+                "two calls were given one ticket number while the database was "
+                "down; the later one waits in the spool as <number>.clash",
+            )
+        except Exception:
+            log.exception("could not raise the ticket number clash alert")
 
     async def _alert_failure(self) -> None:
         if self._alert is None:

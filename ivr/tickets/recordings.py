@@ -86,6 +86,14 @@ class RecordingFolder:
             removed += 1
         return removed
 
+    def highest(self, stem: str, saved_at: datetime) -> str | None:
+        """The highest ticket number starting with ``stem`` that has a
+        recording in ``saved_at``'s day folder, or ``None``."""
+        folder = self._day_folder(saved_at)
+        found = (_found(path) for path in folder.glob(f"{stem}*-*.*"))
+        numbers = [item.number for item in found if item is not None]
+        return max(numbers, default=None)
+
     def prune(self, number: str, saved_at: datetime, sent: Collection[str]) -> int:
         """Delete the takes of ticket ``number`` that were not sent (paths
         without extension in ``sent`` are kept, in every format): a take

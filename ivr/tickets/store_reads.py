@@ -170,6 +170,14 @@ class TicketReader:
         async with self._engine.connect() as connection:
             return int((await connection.execute(query)).scalar_one())
 
+    async def call_of(self, number: str) -> str | None:
+        """The Uniqueid of the call that left ticket ``number``, or ``None``
+        when no ticket has that number."""
+        query = select(tickets.c.uniqueid).where(tickets.c.number == number)
+        async with self._engine.connect() as connection:
+            found: str | None = (await connection.execute(query)).scalar_one_or_none()
+        return found
+
     async def highest_number(self, stem: str) -> str | None:
         """The highest stored ticket number starting with ``stem`` (one
         day of one node: all such numbers have one length), or ``None``."""

@@ -400,3 +400,24 @@ async def test_a_spooled_ticket_is_told_before_its_replay(
     assert own is not None and own.state == "new"
     assert other is None
     assert woken == ["wake"]
+
+
+async def test_a_lost_sequence_file_in_an_outage_never_reuses_a_recorded_number(
+    down_engine: AsyncEngine, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The sequence file lost while the database is down: the desk cannot
+    ask the database, but the day's recordings show the number is used, so
+    the new caller gets another and the first caller's recording is kept."""
+    before = make_desk(engine, tmp_path, FixedClock(T0))
+    first = await before.begin("message", call(), ["message"])
+    kept = write_wav(first.recording["message"], 3.0)
+    await before.complete(first, [RecordedPart("message", str(kept)[:-4], 3.0)])
+    content = kept.read_bytes()
+    (tmp_path / "sequence").unlink()
+
+    during = make_desk(down_engine, tmp_path, FixedClock(T0))
+    second = await during.begin("message", call(caller="13977778888"), ["message"])
+
+    assert second.number != first.number
+    assert second.recording["message"] != first.recording["message"]
+    assert kept.read_bytes() == content

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -370,7 +371,12 @@ async def test_health_tells_the_backlog_and_how_the_last_pass_ended(
         await down.dispose()
         await engine.dispose()
 
-    assert before == {"spooled": 0, "last_pass": None, "last_outcome": None}
+    assert before == {
+        "spooled": 0,
+        "clashes": 0,
+        "last_pass": None,
+        "last_outcome": None,
+    }
     assert outcomes[0]["spooled"] == 1
     assert str(outcomes[0]["last_outcome"]).startswith("postponed: ")
     assert (outcomes[1]["spooled"], outcomes[1]["last_outcome"]) == (0, "ok")
@@ -405,3 +411,29 @@ async def test_wake_runs_the_next_pass_at_once(
             await task
 
     assert passes == ["ok", "ok"]
+
+
+async def test_a_spooled_step_under_another_calls_number_is_set_aside(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """Two calls told one number (the sequence file lost in an outage): the
+    replay neither merges the second into the first's ticket nor drops it;
+    its step is kept as <number>.clash, ops are alerted, /health counts it."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    pending = await desk.begin("message", call(), ["message"])
+    await desk.complete(pending, [RecordedPart("message", "/r/first", 4.0)])
+    other = replace(entry(pending.number), uniqueid="1700000099.9")
+    desk.spool.write(
+        SpooledStep("complete", other, T0, (("message", "/r/second", 6.0),))
+    )
+    alerts: list[str] = []
+
+    await make_reconciler(desk, clock, alerts).run_once()
+
+    ticket = await desk.store.get(pending.number, ADMIN, T0)
+    assert [p.path for p in ticket.recordings] == ["/r/first"]
+    assert desk.spool.clashes() == [pending.number]
+    assert desk.spool.numbers() == []
+    assert [a.split(":")[0] for a in alerts] == ["ticket_number_clash"]
+    assert make_reconciler(desk, clock).health()["clashes"] == 1
