@@ -159,6 +159,14 @@ class TicketActions:
         """
         ticket = await self.visible(member, number)
         check_action(number, ticket.state, "reply")
+        if not _has_caller_number(ticket):
+            # Only the number that left a ticket hears its reply: nobody
+            # would ever hear this one.
+            raise TicketActionError(
+                f"ticket {number} was left with the caller ID withheld, so no "
+                "caller can hear a recorded reply: call back on the number "
+                'said in the message, then close it with a "note"'
+            )
         audio = check_wav(data)
         folder = Path(self.service.options.tickets.recordings_dir) / "replies"
         prompt = await asyncio.to_thread(store_reply, folder, number, audio)
@@ -282,9 +290,14 @@ def _refuse_call_back(ticket: Ticket, calling: set[str]) -> None:
         raise TicketStateError(ticket.number, ticket.state, "call back")
     if ticket.number in calling:
         raise TicketStateError(ticket.number, "being called back", "call back")
-    masked = ticket.caller_masked.replace("*", "")
-    if not is_callable_number(masked):
+    if not _has_caller_number(ticket):
         raise TicketActionError(f"ticket {ticket.number} has no number to call back")
+
+
+def _has_caller_number(ticket: Ticket) -> bool:
+    """Whether the ticket's (masked) caller number is a number at all, not
+    a withheld caller ID."""
+    return is_callable_number(ticket.caller_masked.replace("*", ""))
 
 
 def _agent_filter(member: StaffMember, which: TicketFilter) -> TicketFilter:

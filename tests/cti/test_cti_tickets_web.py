@@ -425,3 +425,28 @@ async def test_forwarding_past_the_promised_reply_is_flagged(desk: Desk) -> None
     assert (await before.json())["department_late"] is False
     assert body["state"] == "forwarded" and body["department_late"] is True
     assert body["deadline"] in body["warning"]
+
+
+async def test_a_withheld_callers_ticket_takes_no_recorded_reply(desk: Desk) -> None:
+    """Nobody can hear a recorded reply to a ticket left with the caller ID
+    withheld (status answers only the number that left it): the upload is
+    refused (400) with what to do instead, nothing is written, and closing
+    still needs a note."""
+    number = await desk.message("1203100000059", withheld=True)
+    agent = desk.auth("agent1001")
+    await desk.client.post(
+        f"/cti/tickets/{number}/assign",
+        json={"username": "agent1001"},
+        headers=desk.auth("sup"),
+    )
+
+    got = await desk.client.post(
+        f"/cti/tickets/{number}/reply",
+        data=wav_bytes(2.0),
+        headers={**agent, "Content-Type": "audio/wav"},
+    )
+    bare = await desk.client.post(f"/cti/tickets/{number}/close", headers=agent)
+
+    assert got.status == 400 and "note" in (await got.json())["error"]
+    assert not (desk.messages / "replies").exists()
+    assert bare.status == 400

@@ -114,9 +114,15 @@ class Desk:
         return Path(self.rig.ticket_options.recordings_dir)
 
     async def message(
-        self, number: str, area: str = QUEUE, *, age: timedelta = timedelta(hours=1)
+        self,
+        number: str,
+        area: str = QUEUE,
+        *,
+        age: timedelta = timedelta(hours=1),
+        withheld: bool = False,
     ) -> str:
-        """A completed voice message saved ``age`` ago, with its recording file."""
+        """A completed voice message saved ``age`` ago, with its recording
+        file; ``withheld``: left with the caller ID withheld."""
         saved = self.rig.cti.now() - age
         deadline = POLICY.deadline("message", saved)
         entry = TicketEntry(
@@ -127,9 +133,9 @@ class Desk:
             deadline_days=deadline.working_days,
             deadline_provisional=deadline.provisional,
             uniqueid=f"1796312000.{number[-4:]}",
-            caller=CALLER,
-            caller_hash=CALLER_HASH,
-            caller_masked="138****8000",
+            caller="" if withheld else CALLER,
+            caller_hash="" if withheld else CALLER_HASH,
+            caller_masked="withheld" if withheld else "138****8000",
             menu_path=("welcome", "main"),
             area=area,
             language="zh",
