@@ -192,7 +192,8 @@ async def _pick_document(
 async def _fax_number(call: DeskCall, node: FaxNode) -> str | None:
     """A fax number the caller confirmed, or ``None`` when they gave up."""
     assert call.desk is not None
-    caller = call.call.caller or ""
+    # The national form: a trunk's +86 or 0086 is no part of a fax number.
+    caller = national_number(call.call.caller) or ""
     own = caller if call.desk.accepts_fax_number(caller) else None
     for _ in range(node.retries + 1):
         number = await _own_or_keyed(call, node, own)

@@ -34,6 +34,22 @@ LANDLINE = "075588776655"
 a mobile, which no fax reaches."""
 
 
+@pytest.mark.parametrize("shown", ["+8675588776655", "008675588776655"])
+async def test_a_fixed_line_in_international_form_is_offered_too(
+    tmp_path: Path, flow: Flow, catalog: PromptCatalog, shown: str
+) -> None:
+    """A trunk that sends the fixed line as +86 or 0086: the caller is still
+    offered their own line, and the fax goes to its national form."""
+    desk = memory_desk(tmp_path, flow, FRIDAY)
+    channel = RecordingChannel([*TO_FAX, "1", "1", "1", HANG_UP], caller=shown)
+
+    await run_with_desk(flow, catalog, channel, FRIDAY, desk)
+
+    (ticket,) = desk.tickets.values()
+    assert channel.collects[3] == ["fax-line-choice"]
+    assert ticket.fax_number == LANDLINE
+
+
 async def test_fax_to_the_calling_line_waits_for_staff(
     tmp_path: Path, flow: Flow, catalog: PromptCatalog
 ) -> None:
