@@ -324,17 +324,29 @@ def _run_call(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from ivr.config import ConfigError, check_config
     from ivr.flow import check_main
 
     backends = args.backends or _configured_backends(args.config)
     documents, origin = _configured_fax_documents(args.config)
-    return check_main(
+    code = check_main(
         args.flow,
         args.prompts,
         backends_file=backends,
         fax_documents=documents,
         fax_origin=origin,
     )
+    if args.config is None:
+        return code
+    try:
+        # Every rule `ivr serve` applies, so a deploy is not refused later.
+        check_config(args.config)
+    except ConfigError as exc:
+        print(f"{exc}", file=sys.stdout)
+        print(f"{args.config}: error: the service would refuse to start")
+        return max(code, 1)
+    print(f"{args.config}: the service would accept this configuration")
+    return code
 
 
 def _configured_fax_documents(

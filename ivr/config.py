@@ -59,6 +59,7 @@ __all__ = [
     "PromptsSettings",
     "QueriesSettings",
     "TicketsSettings",
+    "check_config",
     "load_config",
     "read_setting",
     "setting_origin",
@@ -557,6 +558,21 @@ def load_config(
     ``os.environ``), ``overrides`` the command-line settings. Relative paths
     in the result are relative to the working folder.
     """
+    config, origins = _checked(path, env, overrides)
+    return _resolve_admin_token(_resolve_hash_key(config, origins))
+
+
+def check_config(path: str | None = None, env: Mapping[str, str] | None = None) -> None:
+    """Check the configuration as :func:`load_config` would, without its side
+    effects (no key file is created); raise :class:`ConfigError`."""
+    _checked(path, env, None)
+
+
+def _checked(
+    path: str | None,
+    env: Mapping[str, str] | None,
+    overrides: Mapping[str, object] | None,
+) -> tuple[Config, dict[str, str]]:
     layers = [
         *_file_settings(path),
         *_env_layer(os.environ if env is None else env),
@@ -570,4 +586,4 @@ def load_config(
         origins[setting.key] = setting.origin
     _validate(config, origins)
     _check_tickets(config.tickets, origins)
-    return _resolve_admin_token(_resolve_hash_key(config, origins))
+    return config, origins

@@ -113,3 +113,41 @@ def test_start_up_refuses_an_unknown_prompt_and_warns_without_documents(
 
     assert any("'nope-prompt'" in line for line in refused.value.problems)
     assert [str(p) for p in warnings if "fax node 'fax-request'" in p.message]
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("tickets:\n  message_days: 61\n", "tickets.message_days: expected"),
+        ("tickets:\n  max_seconds: 100000\n", "tickets.max_seconds: expected"),
+        ("tickets:\n  node: 12\n", "tickets.node: expected"),
+    ],
+)
+def test_ivr_check_applies_every_rule_of_the_service_to_its_config(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    expected: str,
+) -> None:
+    """A configuration ``ivr serve`` would refuse fails ``ivr check --config``
+    with the same words and line, so ops learn it before the deploy; a good
+    one is said to be accepted. No key file is created by checking."""
+    bad, good = tmp_path / "bad.yaml", tmp_path / "good.yaml"
+    bad.write_text(setting, encoding="utf-8")
+    good.write_text("tickets:\n  message_days: 5\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IVR_PRIVACY_HASH_KEY", raising=False)
+    flow = ["check", str(MENUS), "--prompts", str(PROMPTS)]
+
+    refused = main([*flow, "--config", str(bad)])
+    refused_out = capsys.readouterr().out
+    accepted = main([*flow, "--config", str(good)])
+    accepted_out = capsys.readouterr().out
+
+    assert refused == 1
+    assert f"{bad}:2:3: {expected}" in refused_out
+    assert "the service would refuse to start" in refused_out
+    assert accepted == 0
+    assert f"{good}: the service would accept this configuration" in accepted_out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "good.yaml"]
