@@ -246,6 +246,7 @@ class DatabaseTicketDesk:
                     "the ticket database is unreachable"
                 ) from error
             return _spooled_status(spooled, caller_hash)
+        self._database_answered()
         if stored is not None:
             return stored
         spooled = await asyncio.to_thread(self.spool.read, number)
@@ -367,15 +368,19 @@ class DatabaseTicketDesk:
             await asyncio.to_thread(self.spool.write, spooled)
             self._spooled = True
             return
-        if self._spooled and self.on_database_back is not None:
-            self._spooled = False
-            self.on_database_back()
+        self._database_answered()
         if not written and spooled.step in ("pending", "request"):
             # A fresh number already stored: telling this caller another
             # caller's number would be worse than anything.
             raise _NumberTaken(number)
         if spooled.step != "pending":
             await asyncio.to_thread(self.spool.remove, number)
+
+    def _database_answered(self) -> None:
+        """The database answered: if this desk spooled meanwhile, replay now."""
+        if self._spooled and self.on_database_back is not None:
+            self._spooled = False
+            self.on_database_back()
 
     def _entry(
         self,

@@ -39,6 +39,9 @@ __all__ = ["ADOPTED_AREAS", "COMPLAINT_PARTS", "ReconcileResult", "TicketReconci
 
 log = logging.getLogger("ivr.tickets.reconciler")
 
+SPOOL_RETRY_SECONDS = 15.0
+"""The pause between passes while tickets wait in the spool."""
+
 COMPLAINT_PARTS = frozenset({"name", "matter"})
 """The parts a complaint records; a stray file with them is a complaint."""
 
@@ -131,8 +134,16 @@ class TicketReconciler:
                     log.info("ticket reconciliation: %s", result)
                 self._passed("ok")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
+                await asyncio.wait_for(self._wake.wait(), self._pause())
             self._wake.clear()
+
+    def _pause(self) -> float:
+        """Seconds to the next pass: sooner while tickets wait in the spool,
+        so they reach staff soon after the database is back even when no
+        call writes one (which would wake the reconciler at once)."""
+        if self._spool.numbers():
+            return min(self._interval, SPOOL_RETRY_SECONDS)
+        return self._interval
 
     def wake(self) -> None:
         """Run the next pass now (the database is back: replay the spool)."""

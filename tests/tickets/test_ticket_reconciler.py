@@ -437,3 +437,18 @@ async def test_a_spooled_step_under_another_calls_number_is_set_aside(
     assert desk.spool.numbers() == []
     assert [a.split(":")[0] for a in alerts] == ["ticket_number_clash"]
     assert make_reconciler(desk, clock).health()["clashes"] == 1
+
+
+async def test_passes_come_sooner_while_tickets_wait_in_the_spool(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """With tickets in the spool the next pass is at most 15 s away, so
+    they reach staff soon after an outage even if no call wakes the
+    reconciler; with an empty spool the configured interval holds."""
+    clock = FixedClock(T0)
+    desk = make_desk(engine, tmp_path, clock)
+    reconciler = make_reconciler(desk, clock)
+    idle = reconciler._pause()
+    desk.spool.write(SpooledStep("pending", entry("1226031000001"), T0))
+
+    assert (idle, reconciler._pause()) == (60.0, 15.0)
