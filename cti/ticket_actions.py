@@ -113,7 +113,7 @@ class TicketActions:
         self, member: StaffMember, number: str, department: str, days: int
     ) -> Ticket:
         """Hand the ticket to a department with its own deadline."""
-        await self.visible(member, number)
+        await self.held(member, number, "forward")
         return await self.store.forward(
             number, department, days, member.username, self.service.now()
         )
@@ -133,14 +133,8 @@ class TicketActions:
         replied to (the caller would never hear back) only with a note
         saying why (answered in another call, a duplicate, a fax sent by
         hand), which goes to its history."""
-        ticket = await self.visible(member, number)
+        ticket = await self.held(member, number, "close")
         check_action(number, ticket.state, "close")
-        if not member.supervises and ticket.assigned_to != member.username:
-            holder = ticket.assigned_to or "nobody"
-            raise TicketAccessError(
-                f"ticket {number} is assigned to {holder}: only its agent "
-                "or a supervisor may close it"
-            )
         if ticket.state != "replied" and not note.strip():
             raise TicketActionError(
                 f"ticket {number} is {ticket.state}, not replied: closing it "
@@ -157,7 +151,7 @@ class TicketActions:
         refused (409) before its file is written; should the store refuse
         the reply all the same (closed meanwhile), the file is deleted again.
         """
-        ticket = await self.visible(member, number)
+        ticket = await self.held(member, number, "reply to")
         check_action(number, ticket.state, "reply")
         if not _has_caller_number(ticket):
             # Only the number that left a ticket hears its reply: nobody
@@ -197,7 +191,7 @@ class TicketActions:
         """
         if not member.interface:
             raise TicketActionError(f"{member.username} has no phone interface")
-        _refuse_call_back(await self.visible(member, number), self._calling)
+        _refuse_call_back(await self.held(member, number, "call back"), self._calling)
         client = self._ready_client()
         ticket = await self.store.get(
             number, viewer_of(member), self.service.now(), reveal_caller=True
@@ -272,6 +266,19 @@ class TicketActions:
         """Ticket ``number`` without the caller number, if the member may see it."""
         ticket = await self.store.get(number, viewer_of(member), self.service.now())
         self.check_access(member, ticket)
+        return ticket
+
+    async def held(self, member: StaffMember, number: str, action: str) -> Ticket:
+        """Ticket ``number`` if the member may act on it: visible, and not
+        held by another agent (supervisors act on any; a ticket nobody has
+        claimed is open to every agent who sees it)."""
+        ticket = await self.visible(member, number)
+        holder = ticket.assigned_to
+        if holder and holder != member.username and not member.supervises:
+            raise TicketAccessError(
+                f"ticket {number} is assigned to {holder}: only its agent "
+                f"or a supervisor may {action} it"
+            )
         return ticket
 
     def _ready_client(self) -> AMIClient:

@@ -450,3 +450,34 @@ async def test_a_withheld_callers_ticket_takes_no_recorded_reply(desk: Desk) -> 
     assert got.status == 400 and "note" in (await got.json())["error"]
     assert not (desk.messages / "replies").exists()
     assert bare.status == 400
+
+
+async def test_a_colleague_cannot_act_on_a_claimed_ticket(desk: Desk) -> None:
+    """Claimed by agent1001: agent1002 (same skill) may not forward it or
+    record a reply (403); an unclaimed ticket is open to any agent who sees
+    it, who can then also close it (no dead end without a supervisor)."""
+    agent, colleague = desk.auth("agent1001"), desk.auth("agent1002")
+    await desk.client.post("/cti/tickets/claim", headers=agent)
+    spare = await desk.message("1203100000067")
+
+    forwarded = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/forward",
+        json={"department": "医保处", "working_days": 5},
+        headers=colleague,
+    )
+    replied = await desk.client.post(
+        f"/cti/tickets/{INSIDE}/reply",
+        data=wav_bytes(2.0),
+        headers={**colleague, "Content-Type": "audio/wav"},
+    )
+    await desk.client.post(
+        f"/cti/tickets/{spare}/forward",
+        json={"department": "医保处", "working_days": 2},
+        headers=colleague,
+    )
+    closed = await desk.client.post(
+        f"/cti/tickets/{spare}/close", json={"note": "部门已答复"}, headers=colleague
+    )
+
+    assert (forwarded.status, replied.status) == (403, 403)
+    assert (await closed.json())["state"] == "closed"
