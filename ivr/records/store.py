@@ -65,12 +65,21 @@ def _times_in_utc(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+SQLITE_BUSY_SECONDS = 1.0
+"""How long an SQLite statement waits for a lock before it fails (and the
+records writer or the ticket desk falls back to its own retry or spool)."""
+
+
 class RecordStore:
     """The call-record database at one URL (SQLite or PostgreSQL)."""
 
     def __init__(self, url: str) -> None:
+        # SQLite waits up to its busy timeout (5 s by default) for a lock,
+        # in a thread a cancelled await does not stop: a caller would hear
+        # that silence although the ticket desk gives up after 2 s.
+        connect_args = {"timeout": SQLITE_BUSY_SECONDS} if "sqlite" in url else {}
         self._engine: AsyncEngine = create_async_engine(
-            url, pool_pre_ping=True, hide_parameters=True
+            url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args
         )
 
     @property

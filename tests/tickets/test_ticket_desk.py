@@ -4,6 +4,7 @@ database is down, paths Asterisk records to, fax requests, masked logs."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import stat
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
@@ -23,6 +24,7 @@ from ticket_rig import (
 )
 
 from ivr.clock import FixedClock
+from ivr.records.store import RecordStore
 from ivr.tickets.desk import RecordedPart, TicketDesk
 from ivr.tickets.errors import TicketConfigError, TicketStorageError
 from ivr.tickets.models import Viewer
@@ -423,3 +425,28 @@ async def test_a_lost_sequence_file_in_an_outage_never_reuses_a_recorded_number(
     assert second.number != first.number
     assert second.recording["message"] != first.recording["message"]
     assert kept.read_bytes() == content
+
+
+async def test_a_locked_sqlite_database_gives_up_before_the_desk_does(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite (the embedded default) locked by another writer: the statement
+    gives up by itself (OperationalError) within the desk's timeout, not the
+    desk's TimeoutError after SQLite's own 5 s busy wait the caller heard as
+    silence; the ticket goes to the spool."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
+    await (await migrated_engine(url)).dispose()
+    store = RecordStore(url)
+    desk = make_desk(store.engine, tmp_path, FixedClock(T0))
+    lock = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        with caplog.at_level(logging.WARNING, logger="ivr.tickets"):
+            pending = await desk.begin("message", call(), ["message"])
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+        await store.engine.dispose()
+
+    assert desk.spool.numbers() == [pending.number]
+    assert "database unavailable (OperationalError)" in caplog.text
