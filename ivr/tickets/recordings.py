@@ -26,7 +26,8 @@ __all__ = ["FoundRecording", "RecordingFolder", "wav_seconds"]
 log = logging.getLogger("ivr.tickets.recordings")
 
 _FILE_NAME = re.compile(
-    r"^(?P<number>[0-9]{6,24})-(?P<part>[a-z][a-z0-9_]*)(?:-(?P<take>[0-9]{1,3}))?\.\w+$"
+    r"^(?P<number>[0-9]{6,24})-(?P<part>[a-z][a-z0-9_]*)"
+    r"(?:-(?P<take>[0-9]{1,3}))?\.\w+$"
 )
 _DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

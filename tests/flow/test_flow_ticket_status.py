@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flow_fakes import HANG_UP, SILENCE, at
@@ -15,6 +17,7 @@ from ticket_fakes import (
     run_with_desk,
 )
 
+from ivr.channel import CollectResult
 from ivr.flow import Flow
 from ivr.prompts import PromptCatalog
 from ivr.speech import speak_date, speak_digits
@@ -265,7 +268,9 @@ async def test_number_is_collected_to_the_desks_length(
     channel = RecordingChannel([*TO_STATUS, HANG_UP])
     original = channel.collect
 
-    async def collect(prompts, *, max_digits, first_timeout, **rest):  # type: ignore[no-untyped-def]
+    async def collect(
+        prompts: Sequence[str], *, max_digits: int, first_timeout: float, **rest: Any
+    ) -> CollectResult:
         lengths.append(max_digits)
         return await original(
             prompts, max_digits=max_digits, first_timeout=first_timeout, **rest
