@@ -491,10 +491,16 @@ def _resolve_admin_token(config: Config) -> Config:
     return config
 
 
-def _resolve_hash_key(config: Config, origins: Mapping[str, str]) -> Config:
+def _resolve_hash_key(
+    config: Config, origins: Mapping[str, str], *, create: bool = True
+) -> Config:
+    """The hash key from the settings or its file (created when missing and
+    ``create``; without, a missing file stands for a key made at start-up)."""
     privacy = config.privacy
     if not privacy.hash_key and privacy.hash_key_file:
         key_file = Path(privacy.hash_key_file)
+        if not create and not key_file.exists():
+            return config
         privacy = replace(privacy, hash_key=_key_from_file(key_file))
         origins = {**origins, "privacy.hash_key": f"hash key file {key_file}"}
     if not privacy.hash_key:
@@ -563,9 +569,16 @@ def load_config(
 
 
 def check_config(path: str | None = None, env: Mapping[str, str] | None = None) -> None:
-    """Check the configuration as :func:`load_config` would, without its side
-    effects (no key file is created); raise :class:`ConfigError`."""
-    _checked(path, env, None)
+    """Check the configuration as :func:`load_config` and the service's
+    start would, without side effects (no key file is created); raise
+    :class:`ConfigError`."""
+    config, origins = _checked(path, env, None)
+    _resolve_hash_key(config, origins, create=False)
+    if config.ami.enabled and not config.ami.secret:
+        raise ConfigError(
+            "ami.enabled is true but no AMI secret is set: set the environment "
+            f"variable {ENV_PREFIX}AMI_SECRET"
+        )
 
 
 def _checked(

@@ -151,3 +151,49 @@ def test_ivr_check_applies_every_rule_of_the_service_to_its_config(
     assert accepted == 0
     assert f"{good}: the service would accept this configuration" in accepted_out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "good.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "privacy.hash_key is not set"),
+        ({"IVR_PRIVACY_HASH_KEY": "short"}, "at least 16 characters, got 5"),
+    ],
+)
+def test_ivr_check_applies_the_start_up_rules_on_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    environment: dict[str, str],
+    expected: str,
+) -> None:
+    """The production sample with the database and AMI secrets but no (or a
+    short) hash key: ``ivr serve`` refuses it, so ``ivr check`` does too."""
+    monkeypatch.setenv("IVR_DATABASE_URL", "postgresql+asyncpg://ivr:x@db/ivr")
+    monkeypatch.setenv("IVR_AMI_SECRET", "abcdefghijkl")
+    monkeypatch.delenv("IVR_PRIVACY_HASH_KEY", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    sample = MENUS.parent / "config" / "production.sample.yaml"
+    flow = ["check", str(MENUS), "--prompts", str(PROMPTS)]
+
+    status = main([*flow, "--config", str(sample)])
+
+    out = capsys.readouterr().out
+    assert status == 1 and expected in out
+    assert "the service would refuse to start" in out
+
+
+def test_ivr_check_refuses_ami_without_its_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """AMI on without a secret stops the service at start: the check says so."""
+    config = tmp_path / "ami.yaml"
+    config.write_text("ami:\n  enabled: true\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IVR_AMI_SECRET", raising=False)
+
+    status = main(
+        ["check", str(MENUS), "--prompts", str(PROMPTS), "--config", str(config)]
+    )
+
+    assert status == 1 and "no AMI secret is set" in capsys.readouterr().out
