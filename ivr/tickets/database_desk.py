@@ -314,9 +314,10 @@ class DatabaseTicketDesk:
         """
         for _ in range(NUMBER_TRIES):
             entry = entry_for(self._numberer.next())
-            if await asyncio.to_thread(self.folder.files, entry.number, now):
-                # Recorded already: the database may be down and unable to
-                # say so, and a new take would overwrite another caller's.
+            if await asyncio.to_thread(self._used_locally, entry.number, now):
+                # Recorded or spooled already: the database may be down and
+                # unable to say so, and a new take or spool step would
+                # overwrite another caller's.
                 await self._skip_stored(entry.number, now)
                 continue
             try:
@@ -341,7 +342,8 @@ class DatabaseTicketDesk:
         except DATABASE_FAULTS as error:
             log.warning("highest ticket number not read (%s)", type(error).__name__)
         on_disk = await asyncio.to_thread(self.folder.highest, stem, now)
-        past = max(number, highest or number, on_disk or number)
+        spooled = await asyncio.to_thread(self.spool.highest, stem)
+        past = max(number, highest or number, on_disk or number, spooled or number)
         log.warning(
             "ticket number %s was already used: the sequence file is behind "
             "the database or the recordings; numbers go on after %s",
@@ -375,6 +377,10 @@ class DatabaseTicketDesk:
             raise _NumberTaken(number)
         if spooled.step != "pending":
             await asyncio.to_thread(self.spool.remove, number)
+
+    def _used_locally(self, number: str, now: datetime) -> bool:
+        """Whether ``number`` has recordings today or a step in the spool."""
+        return self.spool.holds(number) or bool(self.folder.files(number, now))
 
     def _database_answered(self) -> None:
         """The database answered: if this desk spooled meanwhile, replay now."""

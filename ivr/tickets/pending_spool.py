@@ -100,6 +100,24 @@ class PendingSpool:
         path = self.directory / f"{number}.json"
         return _load(path) if path.exists() else None
 
+    def holds(self, number: str) -> bool:
+        """Whether ticket ``number`` has a step here, waiting or set aside."""
+        return any(
+            (self.directory / f"{number}{suffix}").exists()
+            for suffix in (".json", ".clash")
+        )
+
+    def highest(self, stem: str) -> str | None:
+        """The highest number starting with ``stem`` with a step here."""
+        if not self.directory.is_dir():
+            return None
+        found = [
+            path.name.split(".")[0]
+            for suffix in ("json", "clash")
+            for path in self.directory.glob(f"{stem}*.{suffix}")
+        ]
+        return max(found, default=None)
+
     def numbers(self) -> list[str]:
         """The ticket numbers waiting in the spool, oldest file first."""
         if not self.directory.is_dir():

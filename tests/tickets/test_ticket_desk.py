@@ -450,3 +450,23 @@ async def test_a_locked_sqlite_database_gives_up_before_the_desk_does(
 
     assert desk.spool.numbers() == [pending.number]
     assert "database unavailable (OperationalError)" in caplog.text
+
+
+async def test_a_number_waiting_in_the_spool_is_never_handed_out_again(
+    down_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The database down, a caller still speaking (their pending step in the
+    spool, nothing recorded yet) and the sequence file lost: the next caller
+    gets another number, and the first caller's spooled step is untouched;
+    so is a fax request, which has no recording at all."""
+    outage = make_desk(down_engine, tmp_path, FixedClock(T0))
+    speaking = await outage.begin("message", call(), ["message"])
+    faxed = await outage.request_fax(call(), "1", "01055512345")
+    (tmp_path / "sequence").unlink()
+
+    again = make_desk(down_engine, tmp_path, FixedClock(T0))
+    later = await again.begin("message", call(caller="13977778888"), ["message"])
+
+    assert later.number not in (speaking.number, faxed.number)
+    first = again.spool.read(speaking.number)
+    assert first is not None and first.entry.caller_masked == "139******78"
