@@ -113,7 +113,7 @@ class TicketActions:
         self, member: StaffMember, number: str, department: str, days: int
     ) -> Ticket:
         """Hand the ticket to a department with its own deadline."""
-        await self.held(member, number, "forward")
+        await self.held(member, number, "forward it")
         return await self.store.forward(
             number, department, days, member.username, self.service.now()
         )
@@ -133,7 +133,7 @@ class TicketActions:
         replied to (the caller would never hear back) only with a note
         saying why (answered in another call, a duplicate, a fax sent by
         hand), which goes to its history."""
-        ticket = await self.held(member, number, "close")
+        ticket = await self.held(member, number, "close it")
         check_action(number, ticket.state, "close")
         if ticket.state != "replied" and not note.strip():
             raise TicketActionError(
@@ -151,15 +151,15 @@ class TicketActions:
         refused (409) before its file is written; should the store refuse
         the reply all the same (closed meanwhile), the file is deleted again.
         """
-        ticket = await self.held(member, number, "reply to")
+        ticket = await self.held(member, number, "reply to it")
         check_action(number, ticket.state, "reply")
         if not _has_caller_number(ticket):
             # Only the number that left a ticket hears its reply: nobody
             # would ever hear this one.
             raise TicketActionError(
                 f"ticket {number} was left with the caller ID withheld, so no "
-                "caller can hear a recorded reply: call back on the number "
-                'said in the message, then close it with a "note"'
+                "caller can hear a recorded reply: dial the number said in the "
+                'message by hand, then close it with a "note"'
             )
         audio = check_wav(data)
         folder = Path(self.service.options.tickets.recordings_dir) / "replies"
@@ -191,7 +191,8 @@ class TicketActions:
         """
         if not member.interface:
             raise TicketActionError(f"{member.username} has no phone interface")
-        _refuse_call_back(await self.held(member, number, "call back"), self._calling)
+        held = await self.held(member, number, "call it back")
+        _refuse_call_back(held, self._calling)
         client = self._ready_client()
         ticket = await self.store.get(
             number, viewer_of(member), self.service.now(), reveal_caller=True
@@ -277,7 +278,7 @@ class TicketActions:
         if holder and holder != member.username and not member.supervises:
             raise TicketAccessError(
                 f"ticket {number} is assigned to {holder}: only its agent "
-                f"or a supervisor may {action} it"
+                f"or a supervisor may {action}"
             )
         return ticket
 

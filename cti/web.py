@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import OperationalError
 
 from cti.ami import AMIError
 from cti.errors import (
@@ -367,6 +368,19 @@ async def cti_errors(
     except tuple(_ERRORS) as exc:
         status = next(v for k, v in _ERRORS.items() if isinstance(exc, k))
         raise status(reason=str(exc)) from exc
+    except OperationalError as exc:
+        # A database busy (SQLite locked by a writer) or out of reach: the
+        # desktop tries again shortly rather than showing a server fault.
+        logger.warning(
+            "%s %s: database unavailable (%s)",
+            request.method,
+            request.path,
+            type(exc.orig).__name__,
+        )
+        raise web.HTTPServiceUnavailable(
+            reason="the database is busy or unreachable; try again shortly",
+            headers={"Retry-After": "1"},
+        ) from exc
 
 
 def add_cti_routes(app: web.Application, service: CTIService) -> None:

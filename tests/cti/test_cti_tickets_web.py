@@ -5,6 +5,7 @@ test_cti_callbacks)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy.exc import OperationalError
 from ticket_desk_rig import CALLER, CALLER_HASH, Desk, wav_bytes
 
 from cti.tickets_web import TICKET_ROUTES
@@ -481,3 +483,20 @@ async def test_a_colleague_cannot_act_on_a_claimed_ticket(desk: Desk) -> None:
 
     assert (forwarded.status, replied.status) == (403, 403)
     assert (await closed.json())["state"] == "closed"
+
+
+async def test_a_busy_database_is_a_503_to_retry_not_a_server_fault(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite locked by a writer (or the database out of reach): the desktop
+    gets 503 with Retry-After and a plain reason, not a 500 and a traceback."""
+
+    async def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("locked"))
+
+    monkeypatch.setattr(desk.store, "list_tickets", locked)
+
+    got = await desk.client.get("/cti/tickets", headers=desk.auth("agent1001"))
+
+    assert got.status == 503 and got.headers["Retry-After"] == "1"
+    assert "try again" in (await got.json())["error"]
