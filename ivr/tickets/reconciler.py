@@ -107,7 +107,11 @@ class TicketReconciler:
         clashes = len(self._spool.clashes())
         replayed = await self._spool.replay(self._store)
         if len(self._spool.clashes()) > clashes:
-            await self._alert_clash()
+            await self._raise(
+                "ticket_number_clash",
+                "two calls were given one ticket number while the database was "
+                "down; the later one waits in the spool as <number>.clash",
+            )
         recovered, lost = await self._settle_pending(cutoff, now)
         adopted = await self._adopt_strays(cutoff, now)
         if self._keep_days is not None:
@@ -128,7 +132,10 @@ class TicketReconciler:
                 # pending entries and retention depend on it.
                 log.exception("ticket reconciliation pass failed")
                 self._passed(f"failed: {type(error).__name__}")
-                await self._alert_failure()
+                await self._raise(
+                    "ticket_reconciler_failed",
+                    "a ticket reconciliation pass failed; see the service log",
+                )
             else:
                 if result.recovered or result.lost or result.adopted:
                     log.info("ticket reconciliation: %s", result)
@@ -234,28 +241,14 @@ class TicketReconciler:
             area=ADOPTED_AREAS[kind],
         )
 
-    async def _alert_clash(self) -> None:
+    async def _raise(self, kind: str, detail: str) -> None:
+        """Alert ops; a failing alert is logged, never raised into the pass."""
         if self._alert is None:
             return
         try:
-            await self._alert(
-                "ticket_number_clash",
-                "two calls were given one ticket number while the database was "
-                "down; the later one waits in the spool as <number>.clash",
-            )
+            await self._alert(kind, detail)
         except Exception:
-            log.exception("could not raise the ticket number clash alert")
-
-    async def _alert_failure(self) -> None:
-        if self._alert is None:
-            return
-        try:
-            await self._alert(
-                "ticket_reconciler_failed",
-                "a ticket reconciliation pass failed; see the service log",
-            )
-        except Exception:
-            log.exception("could not raise the reconciler alert")
+            log.exception("could not raise the %s alert", kind)
 
     async def _report_lost(self, ticket: Ticket) -> None:
         detail = f"ticket {ticket.number}: no recording after the grace period"
